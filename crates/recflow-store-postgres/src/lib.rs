@@ -3,8 +3,11 @@
 //! conditional updates, row locks), never from process-local state.
 
 mod accounts;
+mod credentials;
 mod error;
 mod quotas;
+mod recordings;
+mod sources;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tokens;

@@ -33,7 +33,13 @@ pub(crate) fn map_err(err: sqlx::Error, entity: &'static str) -> Error {
             entity,
             detail: db.message().to_owned(),
         },
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => Error::NotFound { entity },
+        // RESTRICT actions report SQLITE_CONSTRAINT_TRIGGER rather than _FOREIGNKEY, so the
+        // message is the reliable mark.
+        sqlx::Error::Database(db)
+            if db.is_foreign_key_violation() || db.message().contains("FOREIGN KEY") =>
+        {
+            Error::NotFound { entity }
+        }
         sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
             Error::Unavailable(Box::new(err))
         }

@@ -6,8 +6,11 @@
 //! rely on WAL mode and the busy timeout to run beside the server.
 
 mod accounts;
+mod credentials;
 mod error;
 mod quotas;
+mod recordings;
+mod sources;
 mod tokens;
 
 use std::fs::{File, OpenOptions, TryLockError};

@@ -10,7 +10,8 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use crate::{
-    Error, NewToken, NewUser, PageRequest, QuotaPatch, QuotaResource, Store, TokenKind, UserPatch,
+    Credential, Discovered, Error, InputSource, NewToken, NewUser, PageRequest, QuotaPatch,
+    QuotaResource, RecordingFilter, SourcePatch, Store, SyncStatus, TokenKind, UserPatch, status,
 };
 
 /// Generates one `#[tokio::test]` per check, each on the store `$make` builds.
@@ -28,6 +29,13 @@ macro_rules! conformance_tests {
             quota_patch_changes_only_given_limits,
             concurrent_reservations_never_pass_the_limit,
             released_quota_can_be_reserved_again,
+            credentials_are_scoped_and_kept_while_in_use,
+            concurrent_source_creations_never_pass_the_quota,
+            a_sync_cannot_start_twice_unless_the_first_is_stale,
+            resync_of_unchanged_recordings_writes_nothing,
+            a_deleted_recording_is_never_resurrected,
+            only_waiting_recordings_take_new_source_values,
+            recordings_are_listed_by_filter_and_owner,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -340,4 +348,384 @@ pub async fn released_quota_can_be_reserved_again(store: Arc<dyn Store>) {
         store.get_quotas(user.id).await.expect("q").usage.templates,
         1
     );
+}
+
+fn credential(user_id: Uuid, name: &str) -> Credential {
+    Credential {
+        id: Uuid::now_v7(),
+        user_id,
+        name: name.to_owned(),
+        kind: "zoom_s2s".to_owned(),
+        secret: vec![1, 2, 3],
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+fn source(user_id: Uuid, name: &str, credential_id: Option<Uuid>) -> InputSource {
+    InputSource {
+        id: Uuid::now_v7(),
+        user_id,
+        name: name.to_owned(),
+        kind: "local_folder".to_owned(),
+        credential_id,
+        config: serde_json::json!({"path": "lectures"}),
+        min_duration_seconds: 1200,
+        min_size_bytes: 25_000_000,
+        process_on_webhook: false,
+        webhook_secret: None,
+        sync: SyncStatus::default(),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+fn discovered(key: &str, state: &str, title: &str) -> Discovered {
+    Discovered {
+        source_key: key.to_owned(),
+        title: title.to_owned(),
+        start_time: Utc::now(),
+        duration_seconds: 3600,
+        size_bytes: 100_000_000,
+        status: state.to_owned(),
+        skip_reason: None,
+        source_meta: serde_json::json!({"path": key}),
+        fingerprint: format!("{key}:{state}:{title}"),
+    }
+}
+
+pub async fn credentials_are_scoped_and_kept_while_in_use(store: Arc<dyn Store>) {
+    let ana = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("ana");
+    let bob = store
+        .create_user(&new_user("b@example.com"))
+        .await
+        .expect("bob");
+    let cred = store
+        .create_credential(&credential(ana.id, "zoom"))
+        .await
+        .expect("cred");
+    store
+        .create_source(&source(ana.id, "folder", Some(cred.id)))
+        .await
+        .expect("source");
+
+    let as_bob = store.get_credential(bob.id, cred.id).await;
+    let duplicate = store.create_credential(&credential(ana.id, "zoom")).await;
+    let in_use = store.delete_credential(ana.id, cred.id).await;
+    store
+        .update_credential_secret(ana.id, cred.id, &[9, 9])
+        .await
+        .expect("rotate");
+
+    assert!(matches!(as_bob, Err(Error::NotFound { .. })));
+    assert!(matches!(duplicate, Err(Error::Conflict { .. })));
+    assert!(
+        matches!(in_use, Err(Error::Conflict { .. })),
+        "got {in_use:?}"
+    );
+    assert_eq!(
+        store
+            .get_credential(ana.id, cred.id)
+            .await
+            .expect("get")
+            .secret,
+        vec![9, 9]
+    );
+    assert_eq!(store.count_encrypted().await.expect("count"), 1);
+}
+
+pub async fn concurrent_source_creations_never_pass_the_quota(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+
+    let attempts = (0..30).map(|i| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store
+                .create_source(&source(user.id, &format!("s{i}"), None))
+                .await
+        })
+    });
+    let results = futures::future::join_all(attempts).await;
+
+    let created = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Ok(Err(Error::QuotaExceeded { limit: 10, .. }))))
+        .count();
+    assert_eq!((created, refused), (10, 20));
+    let listed = store
+        .list_sources(
+            user.id,
+            PageRequest {
+                limit: 100,
+                after: None,
+            },
+        )
+        .await;
+    assert_eq!(listed.expect("list").items.len(), 10);
+    let first = store
+        .list_sources(
+            user.id,
+            PageRequest {
+                limit: 1,
+                after: None,
+            },
+        )
+        .await;
+    store
+        .delete_source(user.id, first.expect("l").items[0].id)
+        .await
+        .expect("delete");
+    assert_eq!(
+        store
+            .get_quotas(user.id)
+            .await
+            .expect("q")
+            .usage
+            .input_sources,
+        9
+    );
+}
+
+pub async fn a_sync_cannot_start_twice_unless_the_first_is_stale(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+    let src = store
+        .create_source(&source(user.id, "folder", None))
+        .await
+        .expect("source");
+    let now = Utc::now();
+
+    store
+        .begin_sync(user.id, src.id, now, now - Duration::hours(1))
+        .await
+        .expect("first");
+    let second = store
+        .begin_sync(user.id, src.id, now, now - Duration::hours(1))
+        .await;
+    let takeover = store
+        .begin_sync(user.id, src.id, now, now + Duration::seconds(1))
+        .await;
+    let result = serde_json::json!({"listed": 3});
+    store
+        .finish_sync(src.id, now, Some(&result), None)
+        .await
+        .expect("finish");
+    let status = store.get_source(user.id, src.id).await.expect("get").sync;
+
+    assert!(matches!(second, Err(Error::Conflict { .. })));
+    assert!(
+        takeover.is_ok(),
+        "a sync started before the stale mark is taken over"
+    );
+    assert!(!status.syncing);
+    assert_eq!(status.last_result, Some(result));
+    let patch = SourcePatch {
+        name: Some("renamed".to_owned()),
+        ..SourcePatch::default()
+    };
+    let renamed = store
+        .update_source(user.id, src.id, &patch)
+        .await
+        .expect("patch");
+    assert_eq!(renamed.name, "renamed");
+    assert_eq!(renamed.config, src.config);
+}
+
+pub async fn resync_of_unchanged_recordings_writes_nothing(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+    let src = store
+        .create_source(&source(user.id, "folder", None))
+        .await
+        .expect("source");
+    let items: Vec<_> = (0..450)
+        .map(|i| discovered(&format!("k{i}"), status::INITIALIZED, "Standup"))
+        .collect();
+
+    let (first, ids) = store
+        .upsert_discovered(user.id, src.id, &items)
+        .await
+        .expect("first");
+    let before = store.get_recording(user.id, ids[0]).await.expect("get");
+    let (second, again) = store
+        .upsert_discovered(user.id, src.id, &items)
+        .await
+        .expect("again");
+    let after = store.get_recording(user.id, ids[0]).await.expect("get");
+
+    assert_eq!((first.new, first.unchanged), (450, 0));
+    assert_eq!(ids.len(), 450);
+    assert_eq!((second.new, second.updated, second.unchanged), (0, 0, 450));
+    assert!(again.is_empty());
+    assert_eq!(before.updated_at, after.updated_at);
+}
+
+pub async fn a_deleted_recording_is_never_resurrected(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+    let src = store
+        .create_source(&source(user.id, "folder", None))
+        .await
+        .expect("source");
+    let item = discovered("k1", status::INITIALIZED, "Standup");
+    let (_, ids) = store
+        .upsert_discovered(user.id, src.id, std::slice::from_ref(&item))
+        .await
+        .expect("up");
+
+    store
+        .delete_recording(user.id, ids[0])
+        .await
+        .expect("delete");
+    let mut changed = item;
+    changed.title = "Standup (renamed)".to_owned();
+    changed.fingerprint.push('!');
+    let (summary, new_ids) = store
+        .upsert_discovered(user.id, src.id, &[changed])
+        .await
+        .expect("again");
+
+    assert_eq!(summary.deleted, 1);
+    assert!(new_ids.is_empty());
+    assert!(matches!(
+        store.get_recording(user.id, ids[0]).await,
+        Err(Error::NotFound { .. })
+    ));
+    let filter = RecordingFilter::default();
+    let page = PageRequest {
+        limit: 10,
+        after: None,
+    };
+    let listed = store
+        .list_recordings(user.id, &filter, page)
+        .await
+        .expect("list");
+    assert!(listed.items.is_empty());
+}
+
+pub async fn only_waiting_recordings_take_new_source_values(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+    let src = store
+        .create_source(&source(user.id, "folder", None))
+        .await
+        .expect("source");
+    let pending = discovered("k1", status::PENDING_SOURCE, "Standup");
+    let (_, ids) = store
+        .upsert_discovered(user.id, src.id, &[pending])
+        .await
+        .expect("up");
+
+    let ready = discovered("k1", status::INITIALIZED, "Standup");
+    let (summary, _) = store
+        .upsert_discovered(user.id, src.id, &[ready])
+        .await
+        .expect("again");
+    let recording = store.get_recording(user.id, ids[0]).await.expect("get");
+
+    assert_eq!(summary.updated, 1);
+    assert_eq!(recording.status, status::INITIALIZED);
+}
+
+pub async fn recordings_are_listed_by_filter_and_owner(store: Arc<dyn Store>) {
+    let ana = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("ana");
+    let bob = store
+        .create_user(&new_user("b@example.com"))
+        .await
+        .expect("bob");
+    let src = store
+        .create_source(&source(ana.id, "folder", None))
+        .await
+        .expect("source");
+    let items = [
+        discovered("k1", status::INITIALIZED, "Standup"),
+        discovered("k2", status::SKIPPED, "Oops"),
+        discovered("k3", status::INITIALIZED, "Lecture"),
+    ];
+    let (_, ids) = store
+        .upsert_discovered(ana.id, src.id, &items)
+        .await
+        .expect("up");
+    let info = serde_json::json!({"reason": "matched"});
+    let template = Uuid::now_v7();
+    store
+        .set_match(ana.id, ids[2], Some(template), &info)
+        .await
+        .expect("match");
+
+    let all = PageRequest {
+        limit: 2,
+        after: None,
+    };
+    let first = store
+        .list_recordings(ana.id, &RecordingFilter::default(), all)
+        .await
+        .expect("l");
+    let next = PageRequest {
+        limit: 2,
+        after: first.next,
+    };
+    let rest = store
+        .list_recordings(ana.id, &RecordingFilter::default(), next)
+        .await
+        .expect("l");
+    let skipped = RecordingFilter {
+        status: Some(status::SKIPPED.to_owned()),
+        ..RecordingFilter::default()
+    };
+    let only_skipped = store
+        .list_recordings(ana.id, &skipped, all)
+        .await
+        .expect("l");
+    let by_template = RecordingFilter {
+        template_id: Some(template),
+        ..RecordingFilter::default()
+    };
+    let matched = store
+        .list_recordings(ana.id, &by_template, all)
+        .await
+        .expect("l");
+    let as_bob = store
+        .list_recordings(bob.id, &RecordingFilter::default(), all)
+        .await
+        .expect("l");
+
+    assert_eq!(
+        first
+            .items
+            .iter()
+            .map(|r| r.source_key.as_str())
+            .collect::<Vec<_>>(),
+        ["k3", "k2"]
+    );
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(only_skipped.items.len(), 1);
+    assert_eq!(matched.items[0].match_info, Some(info));
+    assert!(as_bob.items.is_empty());
+    assert!(matches!(
+        store.get_recording(bob.id, ids[0]).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.upsert_discovered(bob.id, src.id, &items).await,
+        Err(Error::NotFound { .. })
+    ));
 }

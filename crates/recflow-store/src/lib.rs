@@ -7,15 +7,21 @@
 mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod credentials;
 mod error;
 mod page;
 mod quotas;
+mod recordings;
+mod sources;
 mod tokens;
 
 pub use accounts::{Accounts, NewUser, User, UserPatch};
+pub use credentials::{Credential, Credentials};
 pub use error::{Error, Result};
 pub use page::{Page, PageRequest};
 pub use quotas::{QuotaLimits, QuotaPatch, QuotaResource, QuotaStore, QuotaUsage, Quotas};
+pub use recordings::{Discovered, Recording, RecordingFilter, Recordings, UpsertSummary, status};
+pub use sources::{InputSource, SourcePatch, Sources, SyncStatus};
 pub use tokens::{ApiToken, NewToken, TokenKind, Tokens};
 
 use async_trait::async_trait;
@@ -39,7 +45,9 @@ impl Backend {
 
 /// Everything the service needs from a database.
 #[async_trait]
-pub trait Store: Accounts + Tokens + QuotaStore + Send + Sync + 'static {
+pub trait Store:
+    Accounts + Tokens + QuotaStore + Credentials + Sources + Recordings + Send + Sync + 'static
+{
     /// Which engine this is.
     fn backend(&self) -> Backend;
 

@@ -1,0 +1,11 @@
+//! API integration tests: the real server on port 0 against a fresh database per test.
+//! `RECFLOW_TEST_DATABASE=postgres` runs them on PostgreSQL (one new database each), anything
+//! else on a fresh SQLite file.
+
+mod accounts;
+mod bad_input;
+mod helpers;
+mod media;
+mod operations;
+mod schedules;
+mod sources;
