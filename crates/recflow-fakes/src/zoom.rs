@@ -11,6 +11,7 @@ mod fault;
 mod ids;
 mod meeting;
 mod oauth;
+mod processing;
 mod recordings;
 mod state;
 pub mod webhook;

@@ -2,15 +2,21 @@
 
 pub mod admin;
 pub mod auth;
+pub mod credential_test;
 pub mod credentials;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod jobs;
+pub mod presets;
 pub mod recordings;
+pub mod runs;
 pub mod schedules;
 pub mod sources;
+pub mod templates;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use std::time::{Duration, Instant};
 
@@ -40,7 +46,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         license(name = "Apache-2.0")),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "users"), (name = "admin"), (name = "sources"),
-        (name = "recordings"), (name = "automation"),
+        (name = "recordings"), (name = "templates"), (name = "automation"),
         (name = "operations"))
 )]
 struct ApiDoc;
@@ -75,12 +81,28 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_quotas, admin::update_quotas))
         .routes(routes!(credentials::list, credentials::create))
         .routes(routes!(credentials::get, credentials::delete))
+        .routes(routes!(credential_test::test))
         .routes(routes!(sources::list, sources::create))
         .routes(routes!(sources::get, sources::update, sources::delete))
         .routes(routes!(sources::sync))
         .routes(routes!(sources::status))
+        .routes(routes!(webhooks::zoom))
         .routes(routes!(recordings::list))
         .routes(routes!(recordings::get, recordings::delete))
+        .routes(routes!(presets::list, presets::create))
+        .routes(routes!(presets::get, presets::update, presets::delete))
+        .routes(routes!(templates::list, templates::create))
+        .routes(routes!(
+            templates::get,
+            templates::update,
+            templates::delete
+        ))
+        .routes(routes!(templates::preview))
+        .routes(routes!(jobs::list, jobs::create))
+        .routes(routes!(jobs::get, jobs::update, jobs::delete))
+        .routes(routes!(jobs::run))
+        .routes(routes!(jobs::runs))
+        .routes(routes!(runs::get))
         .routes(routes!(schedules::preview))
 }
 

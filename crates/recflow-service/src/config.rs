@@ -90,6 +90,8 @@ pub struct Config {
     pub login_window_seconds: u64,
     /// Lifetime of tokens issued by login.
     pub session_ttl_hours: u64,
+    /// Finished runs kept per job; older ones are pruned.
+    pub runs_keep_per_job: u32,
 }
 
 impl Default for Config {
@@ -117,6 +119,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_seconds: 300,
             session_ttl_hours: 24 * 30,
+            runs_keep_per_job: 100,
         }
     }
 }

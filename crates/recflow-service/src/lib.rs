@@ -4,11 +4,14 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod automation;
 pub mod bootstrap;
+pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod database;
 pub mod login_limiter;
+pub mod matching;
 pub mod media;
 pub mod roles;
 pub mod secrets;

@@ -1,12 +1,8 @@
-//! The roles a process can run besides the API.
-//!
-//! TODO: the scheduler and worker roles are empty shells until the automation-jobs and
-//! pipeline work lands: they start, say so in the log, and stop on shutdown.
+//! The roles a process can run: any subset of API, scheduler and worker.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use tokio_util::sync::CancellationToken;
 
 /// A part of recflow a process can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, clap::ValueEnum)]
@@ -28,10 +24,4 @@ impl fmt::Display for Role {
             Role::Worker => "worker",
         })
     }
-}
-
-/// Runs a role that has nothing to do yet until shutdown.
-pub async fn run_placeholder(role: Role, shutdown: CancellationToken) {
-    tracing::info!(role = %role, "role started; it has no work yet in this version");
-    shutdown.cancelled().await;
 }

@@ -10,10 +10,12 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::automation::{scheduler, worker};
 use crate::bootstrap;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::database;
-use crate::roles::{self, Role};
+use crate::roles::Role;
 use crate::secrets::SecretBox;
 use crate::state::AppState;
 use crate::telemetry;
@@ -45,6 +47,8 @@ pub struct Server {
     /// Where the API listens (useful with port 0).
     pub addr: Option<SocketAddr>,
     pub store: Arc<dyn Store>,
+    /// The state every role of this process shares.
+    pub state: AppState,
     /// The first admin, when this start created it.
     pub initial_admin: Option<bootstrap::InitialAdmin>,
     tasks: JoinSet<(Role, std::io::Result<()>)>,
@@ -61,29 +65,44 @@ impl Server {
         roles: &[Role],
         shutdown: CancellationToken,
     ) -> Result<Self, Error> {
+        Self::start_with_clock(config, roles, shutdown, Arc::new(SystemClock)).await
+    }
+
+    /// [`Server::start`] with a chosen clock (tests drive time by hand).
+    ///
+    /// # Errors
+    /// As [`Server::start`].
+    pub async fn start_with_clock(
+        config: Config,
+        roles: &[Role],
+        shutdown: CancellationToken,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
         let store = database::open(&config.database_url(), database::Mode::Server).await?;
         let initial_admin =
             bootstrap::ensure_initial_admin(store.as_ref(), &config.admin_email, &config.data_dir)
                 .await?;
         let secrets = load_secret_key(&config, store.as_ref()).await?;
+        let listen = config.listen;
+        let state = AppState::new(
+            Arc::clone(&store),
+            config,
+            telemetry::metrics_handle(),
+            secrets,
+            clock,
+        );
 
         let mut tasks = JoinSet::new();
         let mut addr = None;
         if roles.contains(&Role::Api) {
-            let listener =
-                TcpListener::bind(config.listen)
-                    .await
-                    .map_err(|source| Error::Bind {
-                        addr: config.listen,
-                        source,
-                    })?;
+            let listener = TcpListener::bind(listen)
+                .await
+                .map_err(|source| Error::Bind {
+                    addr: listen,
+                    source,
+                })?;
             addr = listener.local_addr().ok();
-            let app = crate::api::router(AppState::new(
-                Arc::clone(&store),
-                config,
-                telemetry::metrics_handle(),
-                secrets,
-            ));
+            let app = crate::api::router(state.clone());
             let shutdown = shutdown.clone();
             tasks.spawn(async move {
                 let result = axum::serve(listener, app)
@@ -92,16 +111,24 @@ impl Server {
                 (Role::Api, result)
             });
         }
-        for role in roles.iter().copied().filter(|r| *r != Role::Api) {
-            let shutdown = shutdown.clone();
+        if roles.contains(&Role::Scheduler) {
+            let (state, shutdown) = (state.clone(), shutdown.clone());
             tasks.spawn(async move {
-                roles::run_placeholder(role, shutdown).await;
-                (role, Ok(()))
+                scheduler::run_role(state, shutdown).await;
+                (Role::Scheduler, Ok(()))
+            });
+        }
+        if roles.contains(&Role::Worker) {
+            let (state, shutdown) = (state.clone(), shutdown.clone());
+            tasks.spawn(async move {
+                worker::run_role(state, shutdown).await;
+                (Role::Worker, Ok(()))
             });
         }
         Ok(Server {
             addr,
             store,
+            state,
             initial_admin,
             tasks,
         })

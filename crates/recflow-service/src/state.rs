@@ -5,6 +5,7 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use recflow_store::Store;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::login_limiter::LoginLimiter;
 use crate::secrets::SecretBox;
@@ -19,6 +20,10 @@ pub struct AppState {
     /// `None` when no key is configured (cluster mode without `secret_key`): credentials
     /// cannot be stored then.
     pub secrets: Option<Arc<SecretBox>>,
+    /// "Now" for everything time-based (tests drive it by hand).
+    pub clock: Arc<dyn Clock>,
+    /// Zoom API client; its token cache is shared by every request and run of this process.
+    pub zoom: recflow_zoom::ZoomClient,
 }
 
 impl AppState {
@@ -28,6 +33,7 @@ impl AppState {
         config: Config,
         metrics: PrometheusHandle,
         secrets: Option<Arc<SecretBox>>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         let login_limiter = LoginLimiter::new(
             config.login_max_failures,
@@ -35,10 +41,29 @@ impl AppState {
         );
         AppState {
             store,
-            config: Arc::new(config),
             login_limiter: Arc::new(login_limiter),
             metrics,
+            zoom: recflow_zoom::ZoomClient::new(
+                upstream_http_client(),
+                recflow_zoom::ZoomConfig {
+                    oauth_url: config.zoom_oauth_url.clone(),
+                    api_url: config.zoom_api_url.clone(),
+                },
+            ),
+            config: Arc::new(config),
             secrets,
+            clock,
         }
     }
+}
+
+/// The one HTTP client for calls leaving the process: every call has a connect and a total
+/// timeout.
+pub fn upstream_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(60))
+        .user_agent(concat!("recflow/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
 }

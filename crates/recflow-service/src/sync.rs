@@ -2,6 +2,7 @@
 //! blank, ready) and upsert it. Writing happens only for what changed, in the store.
 
 pub mod local_folder;
+pub mod zoom;
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::media::probe;
+use crate::state::AppState;
 
 /// Why a sync failed.
 #[derive(Debug, thiserror::Error)]
@@ -76,16 +78,17 @@ pub struct Synced {
 /// upsert is one transaction.
 #[tracing::instrument(skip_all, fields(source.id = %source.id), err)]
 pub async fn sync_source(
-    store: &dyn Store,
-    config: &Config,
+    state: &AppState,
     source: &InputSource,
     owner_zone: Tz,
     window: Window,
 ) -> Result<Synced, Error> {
-    let found = discover(store, config, source, owner_zone, window).await?;
+    let store = state.store.as_ref();
+    let found = discover(state, source, owner_zone, window).await?;
     let (summary, new_ids) = store
         .upsert_discovered(source.user_id, source.id, &found)
         .await?;
+    crate::matching::match_new(store, source.user_id, &new_ids).await?;
     Ok(Synced {
         result: result_of(&found, summary),
         new_ids,
@@ -97,14 +100,15 @@ pub async fn sync_source(
 /// # Errors
 /// When the source cannot be read.
 pub async fn discover(
-    store: &dyn Store,
-    config: &Config,
+    state: &AppState,
     source: &InputSource,
     owner_zone: Tz,
     window: Window,
 ) -> Result<Vec<Discovered>, Error> {
+    let (store, config) = (state.store.as_ref(), state.config.as_ref());
     match source.kind.as_str() {
         "local_folder" => discover_folder(store, config, source, owner_zone, window).await,
+        "zoom" => zoom::discover(state, source, window).await,
         other => Err(Error::Upstream(format!(
             "syncing {other} sources is not available in this version"
         ))),

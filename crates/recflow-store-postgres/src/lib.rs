@@ -3,11 +3,13 @@
 //! conditional updates, row locks), never from process-local state.
 
 mod accounts;
+mod automation;
 mod credentials;
 mod error;
 mod quotas;
 mod recordings;
 mod sources;
+mod templates;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tokens;

@@ -6,11 +6,13 @@
 //! rely on WAL mode and the busy timeout to run beside the server.
 
 mod accounts;
+mod automation;
 mod credentials;
 mod error;
 mod quotas;
 mod recordings;
 mod sources;
+mod templates;
 mod tokens;
 
 use std::fs::{File, OpenOptions, TryLockError};

@@ -21,7 +21,7 @@ use crate::error::map_err;
 const INSERT_CHUNK: usize = 200;
 
 #[derive(FromRow)]
-struct RecordingRow {
+pub(crate) struct RecordingRow {
     id: Uuid,
     user_id: Uuid,
     source_id: Uuid,

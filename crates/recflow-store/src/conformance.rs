@@ -10,8 +10,9 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use crate::{
-    Credential, Discovered, Error, InputSource, NewToken, NewUser, PageRequest, QuotaPatch,
-    QuotaResource, RecordingFilter, SourcePatch, Store, SyncStatus, TokenKind, UserPatch, status,
+    Credential, Discovered, Error, InputSource, NewToken, NewUser, OutputPreset, PageRequest,
+    QuotaPatch, QuotaResource, RecordingFilter, SourcePatch, Store, SyncStatus, Template,
+    TokenKind, UserPatch, status,
 };
 
 /// Generates one `#[tokio::test]` per check, each on the store `$make` builds.
@@ -36,6 +37,9 @@ macro_rules! conformance_tests {
             a_deleted_recording_is_never_resurrected,
             only_waiting_recordings_take_new_source_values,
             recordings_are_listed_by_filter_and_owner,
+            concurrent_template_creations_never_pass_the_quota,
+            deleting_a_template_unbinds_its_recordings,
+            presets_are_scoped_to_their_owner,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -728,4 +732,134 @@ pub async fn recordings_are_listed_by_filter_and_owner(store: Arc<dyn Store>) {
         store.upsert_discovered(bob.id, src.id, &items).await,
         Err(Error::NotFound { .. })
     ));
+}
+
+fn template(user_id: Uuid, name: &str, priority: i64) -> Template {
+    Template {
+        id: Uuid::now_v7(),
+        user_id,
+        name: name.to_owned(),
+        description: String::new(),
+        priority,
+        is_active: true,
+        matching_rules: serde_json::json!({"keywords": ["standup"]}),
+        processing: serde_json::json!({}),
+        metadata: serde_json::json!({}),
+        output_preset_ids: vec![Uuid::now_v7()],
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+pub async fn concurrent_template_creations_never_pass_the_quota(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+    let patch = QuotaPatch {
+        max_templates: Some(3),
+        ..QuotaPatch::default()
+    };
+    store.update_quotas(user.id, &patch).await.expect("limit");
+
+    let attempts = (0..12).map(|i| {
+        let store = Arc::clone(&store);
+        let t = template(user.id, &format!("t{i}"), i);
+        tokio::spawn(async move { store.create_template(&t).await })
+    });
+    let results = futures::future::join_all(attempts).await;
+
+    let created = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+    assert_eq!(created, 3);
+    let all = store.all_templates(user.id).await.expect("all");
+    assert_eq!(all.len(), 3);
+    assert!(
+        all.windows(2).all(|w| w[0].priority <= w[1].priority),
+        "priority order"
+    );
+    assert_eq!(all[0].output_preset_ids.len(), 1);
+}
+
+pub async fn deleting_a_template_unbinds_its_recordings(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+    let src = store
+        .create_source(&source(user.id, "folder", None))
+        .await
+        .expect("source");
+    let t = store
+        .create_template(&template(user.id, "standups", 1))
+        .await
+        .expect("template");
+    let items = [
+        discovered("k1", status::INITIALIZED, "Standup"),
+        discovered("k2", status::INITIALIZED, "Other"),
+    ];
+    let (_, ids) = store
+        .upsert_discovered(user.id, src.id, &items)
+        .await
+        .expect("up");
+    store
+        .set_match(
+            user.id,
+            ids[0],
+            Some(t.id),
+            &serde_json::json!({"rule": "k"}),
+        )
+        .await
+        .expect("m");
+
+    let before = store
+        .unmapped_recordings(user.id, None, 10)
+        .await
+        .expect("unmapped");
+    let unbound = store.delete_template(user.id, t.id).await.expect("delete");
+    let after = store
+        .unmapped_recordings(user.id, None, 10)
+        .await
+        .expect("unmapped");
+
+    assert_eq!(before.len(), 1);
+    assert_eq!(unbound, vec![ids[0]]);
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|r| r.match_info.is_none()));
+    assert_eq!(
+        store.get_quotas(user.id).await.expect("q").usage.templates,
+        0
+    );
+}
+
+pub async fn presets_are_scoped_to_their_owner(store: Arc<dyn Store>) {
+    let ana = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("ana");
+    let bob = store
+        .create_user(&new_user("b@example.com"))
+        .await
+        .expect("bob");
+    let preset = OutputPreset {
+        id: Uuid::now_v7(),
+        user_id: ana.id,
+        name: "Folder".to_owned(),
+        platform: "local_folder".to_owned(),
+        credential_id: None,
+        settings: serde_json::json!({"path": "out"}),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    };
+
+    let created = store.create_preset(&preset).await.expect("create");
+    let as_bob = store.get_preset(bob.id, created.id).await;
+    let bob_delete = store.delete_preset(bob.id, created.id).await;
+    let mut renamed = created.clone();
+    renamed.name = "Outbox".to_owned();
+    let replaced = store.replace_preset(&renamed).await.expect("replace");
+
+    assert!(matches!(as_bob, Err(Error::NotFound { .. })));
+    assert!(matches!(bob_delete, Err(Error::NotFound { .. })));
+    assert_eq!(replaced.name, "Outbox");
+    assert_eq!(replaced.settings, preset.settings);
 }

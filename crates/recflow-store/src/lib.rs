@@ -5,6 +5,7 @@
 //! the traits; the service only ever sees `dyn Store`.
 
 mod accounts;
+mod automation;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod credentials;
@@ -13,15 +14,18 @@ mod page;
 mod quotas;
 mod recordings;
 mod sources;
+mod templates;
 mod tokens;
 
 pub use accounts::{Accounts, NewUser, User, UserPatch};
+pub use automation::{Automation, Fire, Job, Overlap, Run, RunEnd};
 pub use credentials::{Credential, Credentials};
 pub use error::{Error, Result};
 pub use page::{Page, PageRequest};
 pub use quotas::{QuotaLimits, QuotaPatch, QuotaResource, QuotaStore, QuotaUsage, Quotas};
 pub use recordings::{Discovered, Recording, RecordingFilter, Recordings, UpsertSummary, status};
 pub use sources::{InputSource, SourcePatch, Sources, SyncStatus};
+pub use templates::{OutputPreset, Template, Templates};
 pub use tokens::{ApiToken, NewToken, TokenKind, Tokens};
 
 use async_trait::async_trait;
@@ -46,7 +50,17 @@ impl Backend {
 /// Everything the service needs from a database.
 #[async_trait]
 pub trait Store:
-    Accounts + Tokens + QuotaStore + Credentials + Sources + Recordings + Send + Sync + 'static
+    Accounts
+    + Tokens
+    + QuotaStore
+    + Credentials
+    + Sources
+    + Recordings
+    + Templates
+    + Automation
+    + Send
+    + Sync
+    + 'static
 {
     /// Which engine this is.
     fn backend(&self) -> Backend;

@@ -40,7 +40,9 @@ pub(crate) struct Auth<'a> {
 }
 
 impl ZoomClient {
-    /// A client using `http` (which should carry connect and overall timeouts) and `config`.
+    /// A client using `http` and `config`. `http` should carry connect timeouts and, to reach
+    /// the real `https://zoom.us`, a TLS feature of reqwest (this crate enables none, so tests
+    /// against local fakes build without one); every request also gets the policy's timeout.
     pub fn new(http: reqwest::Client, config: ZoomConfig) -> Self {
         let config = ZoomConfig {
             oauth_url: config.oauth_url.trim_end_matches('/').to_owned(),
@@ -67,6 +69,7 @@ impl ZoomClient {
     /// The range is split into windows of at most one month, each with both dates,
     /// `page_size=300` and every page followed. A rejected page cursor restarts its window
     /// once. Meetings are deduplicated by uuid, files by id, and returned oldest first.
+    /// A `from` after `to` lists nothing and sends no request.
     ///
     /// # Errors
     ///

@@ -23,6 +23,9 @@ use super::state::{ACCOUNT_ID, CURSOR_LIFETIME, Cursor, ListFilter, State as Fak
 const DEFAULT_PAGE_SIZE: usize = 30;
 const MAX_PAGE_SIZE: usize = 300;
 
+/// An early answer that ends a request; boxed because responses are large.
+type Refusal = Box<Response>;
+
 /// Who the bearer token acts for: `Some(user)` for user OAuth, `None` for the account.
 type Caller = Option<String>;
 
@@ -36,7 +39,7 @@ pub(crate) async fn list_user_recordings(
     state.counters.list_calls += 1;
     let caller = match authorize(&mut state, &headers) {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Some(host) = resolve_user(&state, &user_id, caller.as_deref()) else {
         return zoom_error(
@@ -62,7 +65,7 @@ pub(crate) async fn list_user_recordings(
         },
         None => match list_filter(&state, host, &query) {
             Ok(filter) => (filter, 0),
-            Err(response) => return response,
+            Err(response) => return *response,
         },
     };
     list_page(&mut state, filter, offset, page_size)
@@ -76,7 +79,7 @@ pub(crate) async fn get_meeting_recordings(
 ) -> Response {
     let mut state = shared.lock();
     if let Err(response) = authorize(&mut state, &headers) {
-        return response;
+        return *response;
     }
     let no_recording = || {
         zoom_error(
@@ -125,7 +128,7 @@ pub(crate) async fn get_meeting_recordings(
 
 /// Checks the bearer token (never the `access_token` query parameter) and applies a queued
 /// REST fault.
-fn authorize(state: &mut FakeState, headers: &HeaderMap) -> Result<Caller, Response> {
+fn authorize(state: &mut FakeState, headers: &HeaderMap) -> Result<Caller, Refusal> {
     let bearer = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -135,17 +138,20 @@ fn authorize(state: &mut FakeState, headers: &HeaderMap) -> Result<Caller, Respo
         });
     // Since 2023 Zoom ignores `?access_token=`; without the header that is a 401 code 124.
     let Some(token) = bearer else {
-        return Err(invalid_token(false));
+        return Err(Box::new(invalid_token(false)));
     };
     let caller = match state.access_tokens.get(token.trim()) {
-        None => return Err(invalid_token(false)),
-        Some(grant) if grant.expires_at <= Utc::now() => return Err(invalid_token(true)),
+        None => return Err(Box::new(invalid_token(false))),
+        Some(grant) if grant.expires_at <= Utc::now() => return Err(Box::new(invalid_token(true))),
         Some(grant) => grant.user_id.clone(),
     };
-    if let Some(fault) = state.faults.rest.pop_front() {
-        if let Some(response) = fault.rest_response() {
-            return Err(response);
-        }
+    if let Some(response) = state
+        .faults
+        .rest
+        .pop_front()
+        .and_then(|f| f.rest_response())
+    {
+        return Err(Box::new(response));
     }
     Ok(caller)
 }
@@ -170,20 +176,20 @@ fn list_filter(
     state: &FakeState,
     host: String,
     query: &HashMap<String, String>,
-) -> Result<ListFilter, Response> {
+) -> Result<ListFilter, Refusal> {
     let trash = query.get("trash").is_some_and(|v| v == "true");
     let today = state.today();
     let date = |name: &str, default: NaiveDate| match query.get(name) {
         None => Ok(default),
         Some(text) => text
             .parse::<NaiveDate>()
-            .map_err(|_| invalid_field(name, "must be yyyy-mm-dd")),
+            .map_err(|_| Box::new(invalid_field(name, "must be yyyy-mm-dd"))),
     };
     let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
     let to = date("to", tomorrow)?;
     let mut from = date("from", today)?;
     if from > to {
-        return Err(invalid_field("from", "must not be after to"));
+        return Err(Box::new(invalid_field("from", "must not be after to")));
     }
     if let Some(month_before) = to.checked_sub_months(Months::new(1)) {
         from = from.max(month_before);

@@ -1,5 +1,8 @@
 //! What Zoom's webhook sender does: compact JSON bodies signed with
 //! `v0=hex(HMAC-SHA256(secret, "v0:{ts}:{body}"))`, for tests of a receiving endpoint.
+//!
+//! TODO: the fake does not deliver webhooks itself yet (POSTing, retrying when the reply takes
+//! longer than 3 s, replaying); tests build the body and headers here and send them.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};

@@ -93,6 +93,18 @@ impl ApiError {
         )
     }
 
+    /// 404 for a referenced resource that does not exist or is another account's, naming the
+    /// field that referenced it.
+    pub fn missing_reference(field: impl Into<String>, what: &str) -> Self {
+        ApiError {
+            details: vec![FieldError {
+                field: field.into(),
+                message: format!("no such {what}"),
+            }],
+            ..ApiError::not_found(what)
+        }
+    }
+
     pub fn unauthorized(code: &'static str, message: &str) -> Self {
         ApiError::new(StatusCode::UNAUTHORIZED, code, message)
     }
@@ -135,6 +147,21 @@ impl ApiError {
             _ => ("bad-request", "the request cannot be served"),
         };
         ApiError::new(status, code, message)
+    }
+
+    /// Puts `prefix.` in front of every field this error names (for nested documents).
+    pub fn with_field_prefix(mut self, prefix: &str) -> Self {
+        for detail in &mut self.details {
+            detail.field = if detail.field == "body" {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}.{}", detail.field)
+            };
+        }
+        if let [one] = self.details.as_slice() {
+            self.message = format!("{}: {}", one.field, one.message);
+        }
+        self
     }
 
     pub fn status(&self) -> StatusCode {

@@ -344,14 +344,7 @@ pub async fn sync(
     let task_state = state.clone();
     tokio::spawn(async move {
         let window = sync::Window { from, to };
-        let outcome = sync::sync_source(
-            task_state.store.as_ref(),
-            &task_state.config,
-            &source,
-            zone,
-            window,
-        )
-        .await;
+        let outcome = sync::sync_source(&task_state, &source, zone, window).await;
         let (result, error) = match outcome {
             Ok(synced) => (Some(json!(synced.result)), None),
             Err(e) => (None, Some(e.to_string())),

@@ -2,15 +2,23 @@
 
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
+use recflow_service::clock::{Clock, SystemClock};
 use recflow_service::config::Config;
 use recflow_service::roles::Role;
 use recflow_service::server::Server;
+use recflow_service::state::AppState;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The server's shared state (store, clock), for tests that drive the scheduler and
+    /// workers themselves.
+    pub state: AppState,
+    pub database_url: String,
     pub client: reqwest::Client,
     pub admin_token: String,
     pub data_dir: tempfile::TempDir,
@@ -72,6 +80,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_at(Arc::new(SystemClock), adjust).await
+}
+
+/// A server whose notion of "now" is `clock`.
+pub async fn spawn_app_at(clock: Arc<dyn Clock>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config {
         data_dir: data_dir.path().to_path_buf(),
@@ -87,13 +100,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
                 .into(),
         );
     }
-    config.database_url = Some(url.into());
+    config.database_url = Some(url.clone().into());
     adjust(&mut config);
 
     let shutdown = CancellationToken::new();
-    let server = Server::start(config, &[Role::Api], shutdown.clone())
+    let server = Server::start_with_clock(config, &[Role::Api], shutdown.clone(), clock)
         .await
         .expect("server starts");
+    let state = server.state.clone();
     let addr = server.addr.expect("api listens");
     let admin_token = server
         .initial_admin
@@ -105,6 +119,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 
     TestApp {
         addr,
+        state,
+        database_url: url,
         client: reqwest::Client::new(),
         admin_token,
         data_dir,
@@ -184,4 +200,55 @@ pub async fn into_answer(response: reqwest::Response) -> Answer {
         headers,
         body,
     }
+}
+
+/// Every row of every table as text, for proving that something wrote nothing.
+pub async fn dump_database(url: &str) -> String {
+    use sqlx::{Connection, Row};
+    let mut out = String::new();
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("tables");
+        for table in tables {
+            let sql = format!("SELECT row_to_json(t)::text FROM {table} t ORDER BY 1");
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut conn)
+                .await
+                .expect("rows");
+            out.push_str(&format!("== {table}\n{}\n", rows.join("\n")));
+        }
+        return out;
+    }
+    let mut conn = sqlx::SqliteConnection::connect(url).await.expect("connect");
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .expect("tables");
+    for table in tables {
+        let columns: Vec<String> =
+            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
+                .fetch_all(&mut conn)
+                .await
+                .expect("columns")
+                .iter()
+                .map(|row| row.get::<String, _>("name"))
+                .collect();
+        let quoted: Vec<String> = columns.iter().map(|c| format!("quote({c})")).collect();
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY 1",
+            quoted.join(" || '|' || ")
+        );
+        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut conn)
+            .await
+            .expect("rows");
+        out.push_str(&format!("== {table}\n{}\n", rows.join("\n")));
+    }
+    out
 }

@@ -3,9 +3,13 @@
 //! else on a fresh SQLite file.
 
 mod accounts;
+mod automation_setup;
 mod bad_input;
 mod helpers;
+mod jobs;
 mod media;
 mod operations;
 mod schedules;
+mod scheduling;
 mod sources;
+mod zoom;

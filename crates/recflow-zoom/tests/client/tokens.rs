@@ -72,6 +72,28 @@ async fn different_credential_keys_get_their_own_tokens() {
 }
 
 #[tokio::test]
+async fn a_token_with_less_than_a_minute_left_is_replaced_before_use() {
+    let zoom = start().await;
+    zoom.fake.set_token_ttl(30);
+
+    for _ in 0..3 {
+        zoom.client
+            .list_recordings(
+                "cred-1",
+                &s2s(),
+                &NoTokenStore,
+                "me",
+                day("2025-03-01"),
+                day("2025-03-02"),
+            )
+            .await
+            .expect("listing works");
+    }
+
+    assert_eq!(zoom.fake.token_requests(), 3);
+}
+
+#[tokio::test]
 async fn an_expired_token_is_refreshed_once_and_the_call_retried() {
     let zoom = start().await;
     let credential = s2s();
