@@ -83,6 +83,13 @@ impl Server {
             bootstrap::ensure_initial_admin(store.as_ref(), &config.admin_email, &config.data_dir)
                 .await?;
         let secrets = load_secret_key(&config, store.as_ref()).await?;
+        for root in [config.sources_root(), config.outputs_root()] {
+            // Best effort: a missing root only matters once a folder source or preset uses it,
+            // and then the API names the problem.
+            if let Err(error) = std::fs::create_dir_all(&root) {
+                tracing::warn!(path = %root.display(), error = %error, "cannot create a local root");
+            }
+        }
         let listen = config.listen;
         let state = AppState::new(
             Arc::clone(&store),

@@ -138,7 +138,7 @@ async fn discover_folder(
         .get("path")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let folder = local_folder::resolve(config.local_sources_root.as_deref(), relative)?;
+    let folder = local_folder::resolve(Some(&config.sources_root()), relative)?;
     let scanned =
         tokio::task::spawn_blocking(move || local_folder::scan(&folder, zone).map(|f| (folder, f)))
             .await

@@ -52,6 +52,71 @@ pub enum Command {
     /// Show the effective configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Automation jobs on a running server (RECFLOW_URL, RECFLOW_TOKEN).
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Recordings on a running server (RECFLOW_URL, RECFLOW_TOKEN).
+    #[command(subcommand)]
+    Recordings(RecordingsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List your jobs.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a job.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        source_id: String,
+        /// The schedule as JSON, e.g. '{"type":"time_of_day","time":"06:00"}'.
+        #[arg(long)]
+        schedule: String,
+        /// A template to apply (repeatable); none means every active template.
+        #[arg(long = "template-id")]
+        template_ids: Vec<String>,
+        #[arg(long)]
+        sync_days: Option<u32>,
+        /// skip, buffer_one or allow.
+        #[arg(long)]
+        overlap: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a job now, or preview what a run would do with --dry-run.
+    Run {
+        id: String,
+        #[arg(long)]
+        dry_run: bool,
+        /// Wait until the run ends, showing progress.
+        #[arg(long)]
+        wait: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A job's run history.
+    Runs {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordingsCommand {
+    /// List your recordings with their status and why they matched or not.
+    List {
+        #[arg(long)]
+        source_id: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `recflow` binary: parses flags, loads the configuration and runs one command.
 
 mod cli;
+mod client;
 mod commands;
 
 use std::process::ExitCode;

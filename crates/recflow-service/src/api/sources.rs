@@ -425,7 +425,7 @@ fn checked_config(
             let path = config.path.ok_or_else(|| {
                 ApiError::invalid_field("config.path", "is required for local_folder sources")
             })?;
-            local_folder::resolve(state.config.local_sources_root.as_deref(), &path)
+            local_folder::resolve(Some(&state.config.sources_root()), &path)
                 .map_err(|e| ApiError::invalid_field("config.path", e.to_string()))?;
             Ok(SourceConfig {
                 user_id: None,

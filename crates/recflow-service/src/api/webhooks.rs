@@ -199,7 +199,7 @@ fn attach_download_token(
         .and_then(Value::as_str)
         .and_then(|sealed| open_download_token(key, source, sealed))
         .is_some_and(|stored| stored == token);
-    if already && false {
+    if already {
         return;
     }
     let expires_at = event.event_ts + Duration::hours(DOWNLOAD_TOKEN_LIFETIME_HOURS);

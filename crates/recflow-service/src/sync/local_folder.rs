@@ -12,7 +12,10 @@ use chrono_tz::Tz;
 /// Why a folder cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PathError {
-    #[error("no local sources root is configured (RECFLOW_LOCAL_SOURCES_ROOT); ask an admin")]
+    #[error(
+        "the local sources root does not exist (RECFLOW_LOCAL_SOURCES_ROOT, by default \
+         <data-dir>/sources); ask an admin"
+    )]
     NoRoot,
     #[error("must be a relative path inside the local sources root, without `..`")]
     Escapes,

@@ -69,7 +69,7 @@ pub async fn discover(
         .flat_map(|meeting| mapping::segments(source, meeting))
         .map(|mut segment| {
             if let Some(meta) = stored.get(&segment.source_key) {
-                let _ = meta;
+                segment.keep_webhook_fields(meta);
             }
             segment.into_discovered()
         })

@@ -396,3 +396,41 @@ async fn deleting_a_job_cancels_its_running_run_and_keeps_history() {
         [run("2025-06-01T01:00:00Z", "schedule", "cancelled")]
     );
 }
+
+#[tokio::test]
+async fn an_hours_schedule_fires_on_its_grid_across_scheduler_restarts() {
+    let s = setup("2025-06-01T00:00:00Z").await;
+    let schedule =
+        json!({"type": "hours", "hours": 24, "anchor": "2025-06-01T00:00", "timezone": "UTC"});
+    let job = s.create_job(schedule, json!({})).await;
+    let id = job.body["id"].as_str().expect("id");
+    let worker = s.worker();
+
+    let mut now = at("2025-06-01T00:00:00Z");
+    while now <= at("2025-06-04T00:05:00Z") {
+        s.clock.set(now);
+        // A new scheduler at every tick stands for a restart between ticks.
+        s.scheduler().tick().await.expect("tick");
+        while worker.work_once().await.expect("work").is_some() {}
+        now += Duration::minutes(5);
+    }
+    let job_after = s
+        .app
+        .get(&format!("/api/v1/automation/jobs/{id}"), &s.token)
+        .await;
+
+    assert_eq!(
+        job.body["next_run_at"], "2025-06-02T00:00:00Z",
+        "the anchor itself is not a fire"
+    );
+    assert_eq!(
+        s.runs(id).await,
+        [
+            run("2025-06-02T00:00:00Z", "schedule", "succeeded"),
+            run("2025-06-03T00:00:00Z", "schedule", "succeeded"),
+            run("2025-06-04T00:00:00Z", "schedule", "succeeded"),
+        ]
+    );
+    assert_eq!(job_after.body["run_count"], 3);
+    assert_eq!(job_after.body["next_run_at"], "2025-06-05T00:00:00Z");
+}

@@ -1,0 +1,1 @@
+//! recflow's media stage: downloading recordings and trimming their silent ends.
