@@ -117,7 +117,9 @@ fn parse(json: &[u8]) -> Result<MediaInfo, Error> {
         .streams
         .iter()
         .filter_map(|s| seconds(&s.duration))
-        .fold(None, |longest: Option<f64>, d| Some(longest.map_or(d, |l| l.max(d))));
+        .fold(None, |longest: Option<f64>, d| {
+            Some(longest.map_or(d, |l| l.max(d)))
+        });
 
     Ok(MediaInfo {
         duration_seconds: format_duration.or(longest_stream).unwrap_or(0.0),

@@ -136,9 +136,13 @@ mod tests {
 
     #[tokio::test]
     async fn success_returns_stdout_and_stderr() {
-        let output = run("sh", ["-c", "echo out; echo err >&2"], Duration::from_secs(5))
-            .await
-            .unwrap();
+        let output = run(
+            "sh",
+            ["-c", "echo out; echo err >&2"],
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
 
         assert_eq!(output.stdout, b"out\n");
         assert_eq!(output.stderr, "err\n");

@@ -15,6 +15,7 @@ use recflow_service::clock::SystemClock;
 use recflow_service::config::Config;
 use recflow_service::credentials;
 use recflow_service::database::{self, Mode};
+use recflow_service::matching;
 use recflow_service::secrets::SecretBox;
 use recflow_service::state::AppState;
 use recflow_service::sync::{self, Synced, Window};
@@ -130,12 +131,42 @@ async fn sync_once(fresh: &Fresh) -> Synced {
         .expect("sync works")
 }
 
+/// One sync split into its steps, printed once so the figures can be attributed.
+async fn print_breakdown(fake: &FakeZoom) {
+    let fresh = fresh(fake).await;
+    let (store, source) = (fresh.state.store.as_ref(), &fresh.source);
+    for label in ["first sync", "re-sync"] {
+        let started = Instant::now();
+        let found = sync::discover(&fresh.state, source, chrono_tz::UTC, window())
+            .await
+            .expect("discover");
+        let listed = started.elapsed();
+        let (summary, new_ids) = store
+            .upsert_discovered(source.user_id, source.id, &found)
+            .await
+            .expect("upsert");
+        let upserted = started.elapsed();
+        matching::match_new(store, source.user_id, &new_ids)
+            .await
+            .expect("match");
+        let matched = started.elapsed();
+        eprintln!(
+            "{label}: list+map {listed:.2?}, upsert {:.2?} ({} new, {} updated), match {:.2?}",
+            upserted - listed,
+            summary.new,
+            summary.updated,
+            matched - upserted
+        );
+    }
+}
+
 fn zoom_sync(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime builds");
     let fake = fake_zoom(&runtime);
+    runtime.block_on(print_breakdown(&fake));
 
     let mut group = c.benchmark_group("zoom_sync");
     group

@@ -89,6 +89,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::zoom))
         .routes(routes!(recordings::list))
         .routes(routes!(recordings::get, recordings::delete))
+        .routes(routes!(recordings::run))
         .routes(routes!(presets::list, presets::create))
         .routes(routes!(presets::get, presets::update, presets::delete))
         .routes(routes!(templates::list, templates::create))

@@ -180,12 +180,16 @@ impl Config {
 
     /// Where local-folder sources live: the configured root, or `<data_dir>/sources`.
     pub fn sources_root(&self) -> PathBuf {
-        self.local_sources_root.clone().unwrap_or_else(|| self.data_dir.join("sources"))
+        self.local_sources_root
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("sources"))
     }
 
     /// Where local-folder outputs are written: the configured root, or `<data_dir>/outputs`.
     pub fn outputs_root(&self) -> PathBuf {
-        self.local_outputs_root.clone().unwrap_or_else(|| self.data_dir.join("outputs"))
+        self.local_outputs_root
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("outputs"))
     }
 
     /// The configuration as `recflow config print` shows it: secrets hidden, the database URL

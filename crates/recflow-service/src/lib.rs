@@ -13,6 +13,7 @@ pub mod database;
 pub mod login_limiter;
 pub mod matching;
 pub mod media;
+pub mod pipeline;
 pub mod roles;
 pub mod secrets;
 pub mod server;

@@ -1,11 +1,12 @@
 //! Automation jobs and runs on PostgreSQL. Every transaction that decides a slot first locks the
-//! job row (the compare-and-set UPDATE, or `FOR UPDATE`), so firings, manual runs and claims
-//! of one job are serialised across replicas; claims skip rows other workers hold.
+//! job row (`FOR UPDATE`, or the compare-and-set UPDATE), so firings, manual runs and claims
+//! of one job are serialised across replicas; claims and firings skip rows others hold.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use recflow_store::{
-    Automation, Error, Fire, Job, Overlap, Page, PageRequest, QuotaResource, Result, Run, RunEnd,
+    Automation, Error, FireReport, Job, Overlap, Page, PageRequest, Planner, QuotaResource, Result,
+    Run, RunEnd,
 };
 use serde_json::{Value, json};
 use sqlx::types::Json;
@@ -125,21 +126,19 @@ async fn insert_slot(
     slot: Slot<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<Run>> {
-    let active: Option<(Uuid, String)> = sqlx::query_as(
+    let active: Vec<(Uuid, String)> = sqlx::query_as(
         "SELECT id, status FROM automation_runs WHERE job_id = $1 \
-         AND status IN ('running', 'queued') ORDER BY status = 'queued', id LIMIT 1",
+         AND status IN ('running', 'queued') ORDER BY id",
     )
     .bind(job_id)
-    .fetch_optional(&mut **tx)
+    .fetch_all(&mut **tx)
     .await
     .map_err(|e| map_err(e, "run"))?;
-    let queued: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM automation_runs WHERE job_id = $1 AND status = 'queued'",
-    )
-    .bind(job_id)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| map_err(e, "run"))?;
+    let queued = active.iter().any(|(_, s)| s == "queued");
+    let active = active
+        .iter()
+        .find(|(_, s)| s == "running")
+        .or(active.first());
 
     let (status, reason) = if !slot.runnable {
         ("missed", slot.reason)
@@ -149,7 +148,7 @@ async fn insert_slot(
                 "skipped",
                 Some(format!("run {id} of this job is still active")),
             ),
-            (Overlap::BufferOne, Some(_)) if queued > 0 => (
+            (Overlap::BufferOne, Some(_)) if queued => (
                 "skipped",
                 Some("a run of this job is already waiting".to_owned()),
             ),
@@ -332,62 +331,59 @@ impl Automation for PostgresStore {
         tx.commit().await.map_err(|e| map_err(e, "automation job"))
     }
 
-    async fn due_jobs(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>> {
-        let rows: Vec<JobRow> = sqlx::query_as(
-            "SELECT * FROM automation_jobs WHERE is_active AND next_run_at <= $1 \
-             ORDER BY next_run_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| map_err(e, "automation job"))?;
-        Ok(rows.into_iter().map(Job::from).collect())
-    }
-
-    async fn fire_job(
+    async fn fire_due(
         &self,
-        job_id: Uuid,
-        expected_next: DateTime<Utc>,
-        new_next: Option<DateTime<Utc>>,
-        fires: &[Fire],
-        overlap: Overlap,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
+        limit: u32,
+        planner: &Planner<'_>,
+    ) -> Result<FireReport> {
+        // SKIP LOCKED: jobs another scheduler is firing right now are left to it, so replicas
+        // work on disjoint batches instead of racing for the same rows.
         let mut tx = self
             .pool
             .begin()
             .await
             .map_err(|e| map_err(e, "automation job"))?;
-        // The compare-and-set: only the scheduler that still sees the slot it computed from
-        // moves the job on; any other (replica, or a racing edit) changes nothing.
-        let owner: Option<Uuid> = sqlx::query_scalar(
-            "UPDATE automation_jobs SET next_run_at = $3 \
-             WHERE id = $1 AND next_run_at = $2 AND is_active RETURNING user_id",
+        let due: Vec<JobRow> = sqlx::query_as(
+            "SELECT * FROM automation_jobs WHERE is_active AND next_run_at <= $1 \
+             ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         )
-        .bind(job_id)
-        .bind(expected_next)
-        .bind(new_next)
-        .fetch_optional(&mut *tx)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
         .await
         .map_err(|e| map_err(e, "automation job"))?;
-        let Some(user_id) = owner else {
-            return Ok(false);
-        };
-        for fire in fires {
-            let slot = Slot {
-                scheduled_for: fire.scheduled_for,
-                not_before: fire.not_before,
-                trigger: fire.trigger.unwrap_or("schedule"),
-                runnable: fire.trigger.is_some(),
-                reason: fire.reason.clone(),
-            };
-            insert_slot(&mut tx, job_id, user_id, overlap, slot, now).await?;
+        let mut report = FireReport::default();
+        for row in due {
+            let job = Job::from(row);
+            let plan = planner(&job);
+            sqlx::query("UPDATE automation_jobs SET next_run_at = $2 WHERE id = $1")
+                .bind(job.id)
+                .bind(plan.next_run_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| map_err(e, "automation job"))?;
+            for fire in &plan.fires {
+                let slot = Slot {
+                    scheduled_for: fire.scheduled_for,
+                    not_before: fire.not_before,
+                    trigger: fire.trigger.unwrap_or("schedule"),
+                    runnable: fire.trigger.is_some(),
+                    reason: fire.reason.clone(),
+                };
+                if insert_slot(&mut tx, job.id, job.user_id, plan.overlap, slot, now)
+                    .await?
+                    .is_some()
+                {
+                    report.slots += 1;
+                }
+            }
+            report.fired += 1;
         }
         tx.commit()
             .await
             .map_err(|e| map_err(e, "automation job"))?;
-        Ok(true)
+        Ok(report)
     }
 
     async fn create_manual_run(

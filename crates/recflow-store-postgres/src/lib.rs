@@ -6,6 +6,7 @@ mod accounts;
 mod automation;
 mod credentials;
 mod error;
+mod pipeline;
 mod quotas;
 mod recordings;
 mod sources;

@@ -79,6 +79,26 @@ pub struct Fire {
     pub reason: Option<String>,
 }
 
+/// The scheduler's decision for one due job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPlan {
+    pub fires: Vec<Fire>,
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub overlap: Overlap,
+}
+
+/// Decides the slots of a due job; pure, called inside the firing transaction.
+pub type Planner<'a> = dyn Fn(&Job) -> JobPlan + Send + Sync + 'a;
+
+/// What one firing batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FireReport {
+    /// Due jobs this caller locked and fired.
+    pub fired: usize,
+    /// Slots recorded (runs inserted, including skipped and missed ones).
+    pub slots: usize,
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunEnd {
@@ -126,27 +146,18 @@ pub trait Automation {
     /// `NotFound`.
     async fn delete_job(&self, user_id: Uuid, id: Uuid, now: DateTime<Utc>) -> Result<()>;
 
-    /// Active jobs with `next_run_at <= now`, earliest first.
+    /// Fires up to `limit` due jobs in one transaction: locks them (skipping jobs another
+    /// scheduler holds, on PostgreSQL), asks `planner` for each, records the slots and moves
+    /// `next_run_at` on. Several schedulers calling this at once fire disjoint jobs.
     ///
     /// # Errors
-    /// Only database failures.
-    async fn due_jobs(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>>;
-
-    /// Records the job's slots and moves `next_run_at` from `expected_next` to `new_next`,
-    /// atomically. Returns `false` (and writes nothing) when `next_run_at` is no longer
-    /// `expected_next`: another scheduler fired it, or the job was edited or paused.
-    ///
-    /// # Errors
-    /// Only database failures.
-    async fn fire_job(
+    /// Only database failures; then nothing of the batch is written.
+    async fn fire_due(
         &self,
-        job_id: Uuid,
-        expected_next: DateTime<Utc>,
-        new_next: Option<DateTime<Utc>>,
-        fires: &[Fire],
-        overlap: Overlap,
         now: DateTime<Utc>,
-    ) -> Result<bool>;
+        limit: u32,
+        planner: &Planner<'_>,
+    ) -> Result<FireReport>;
 
     /// Queues a manual run at `now` under the overlap policy.
     ///

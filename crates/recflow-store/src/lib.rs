@@ -11,6 +11,7 @@ pub mod conformance;
 mod credentials;
 mod error;
 mod page;
+mod pipeline;
 mod quotas;
 mod recordings;
 mod sources;
@@ -18,10 +19,11 @@ mod templates;
 mod tokens;
 
 pub use accounts::{Accounts, NewUser, User, UserPatch};
-pub use automation::{Automation, Fire, Job, Overlap, Run, RunEnd};
+pub use automation::{Automation, Fire, FireReport, Job, JobPlan, Overlap, Planner, Run, RunEnd};
 pub use credentials::{Credential, Credentials};
 pub use error::{Error, Result};
 pub use page::{Page, PageRequest};
+pub use pipeline::{NextStage, Pipelines, Stage, StageFailure, Target};
 pub use quotas::{QuotaLimits, QuotaPatch, QuotaResource, QuotaStore, QuotaUsage, Quotas};
 pub use recordings::{Discovered, Recording, RecordingFilter, Recordings, UpsertSummary, status};
 pub use sources::{InputSource, SourcePatch, Sources, SyncStatus};
@@ -58,6 +60,7 @@ pub trait Store:
     + Recordings
     + Templates
     + Automation
+    + Pipelines
     + Send
     + Sync
     + 'static

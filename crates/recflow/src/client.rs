@@ -103,10 +103,9 @@ fn token_from_files(data_dir: &std::path::Path) -> anyhow::Result<String> {
     }
     candidates.push(data_dir.join("initial-admin-token"));
     for path in &candidates {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if !text.trim().is_empty() {
-                return Ok(text.trim().to_owned());
-            }
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if !text.trim().is_empty() {
+            return Ok(text.trim().to_owned());
         }
     }
     bail!(

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use recflow_store::{Recording, RecordingFilter};
+use recflow_store::{Recording, RecordingFilter, Store, Target};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -38,9 +38,8 @@ pub struct RecordingView {
     pub match_info: Option<Value>,
     #[schema(value_type = Option<Object>)]
     pub failure: Option<Value>,
-    /// Publishing targets; empty until the pipeline exists.
-    #[schema(value_type = Vec<Object>)]
-    pub targets: Vec<Value>,
+    /// Publishing targets: `{preset_id, platform, status, platform_video_id, url, error}`.
+    pub targets: Vec<TargetView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,6 +64,40 @@ impl From<Recording> for RecordingView {
             updated_at: r.updated_at,
         }
     }
+}
+
+/// Where a recording is published.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TargetView {
+    pub preset_id: Uuid,
+    #[schema(example = "youtube")]
+    pub platform: String,
+    /// `pending`, `uploaded`, `failed` or `paused`.
+    pub status: String,
+    pub platform_video_id: Option<String>,
+    pub url: Option<String>,
+    pub error: Option<String>,
+}
+
+impl From<Target> for TargetView {
+    fn from(t: Target) -> Self {
+        TargetView {
+            preset_id: t.preset_id,
+            platform: t.platform,
+            status: t.status,
+            platform_video_id: t.platform_video_id,
+            url: t.url,
+            error: t.error,
+        }
+    }
+}
+
+/// What `POST /recordings/{id}/run` did.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RunAnswer {
+    /// `started` (a new pipeline), `resumed` (from the failed stage) or `in_flight`.
+    #[schema(example = "started")]
+    pub state: String,
 }
 
 /// Filters and pagination of the recordings list.
@@ -129,7 +162,11 @@ pub async fn list(
         .store
         .list_recordings(caller.user.id, &filter, page)
         .await?;
-    Ok(Json(ListView::from_page(page, RecordingView::from)))
+    let mut view = ListView::from_page(page, RecordingView::from);
+    for item in &mut view.items {
+        item.targets = targets_of(state.store.as_ref(), item.id).await?;
+    }
+    Ok(Json(view))
 }
 
 /// One recording with its match explanation.
@@ -141,9 +178,60 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<RecordingView>> {
-    Ok(Json(
-        state.store.get_recording(caller.user.id, id).await?.into(),
-    ))
+    let mut view = RecordingView::from(state.store.get_recording(caller.user.id, id).await?);
+    view.targets = targets_of(state.store.as_ref(), id).await?;
+    Ok(Json(view))
+}
+
+async fn targets_of(store: &dyn Store, recording_id: Uuid) -> ApiResult<Vec<TargetView>> {
+    Ok(store
+        .targets(recording_id)
+        .await?
+        .into_iter()
+        .map(TargetView::from)
+        .collect())
+}
+
+/// Processes a recording now: starts its pipeline, or resumes a failed one from the failed
+/// stage. A recording already in flight is not started twice.
+#[utoipa::path(post, path = "/api/v1/recordings/{id}/run", tag = "recordings",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 202, body = RunAnswer), (status = 404, body = ErrorBody),
+        (status = 409, description = "in flight already", body = ErrorBody),
+        (status = 422, description = "matches no template", body = ErrorBody)))]
+pub async fn run(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<(StatusCode, Json<RunAnswer>)> {
+    let recording = state.store.get_recording(caller.user.id, id).await?;
+    let now = state.clock.now();
+    if recording.failure.is_some() && state.store.retry_pipeline(caller.user.id, id, now).await? {
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(RunAnswer {
+                state: "resumed".to_owned(),
+            }),
+        ));
+    }
+    match crate::pipeline::start(&state, &recording, true).await {
+        Ok(true) => Ok((
+            StatusCode::ACCEPTED,
+            Json(RunAnswer {
+                state: "started".to_owned(),
+            }),
+        )),
+        Ok(false) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "in-flight",
+            "the recording is being processed already",
+        )),
+        Err(crate::pipeline::StartError::Unmatched) => Err(ApiError::invalid_field(
+            "template_id",
+            "the recording matches no template; create or change a template first",
+        )),
+        Err(crate::pipeline::StartError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// Removes a recording from view and from future syncs (it is not synced again).

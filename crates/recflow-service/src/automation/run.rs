@@ -122,11 +122,25 @@ async fn execute_job(
     };
     let mut outcomes = Vec::new();
     for recording in &candidates {
-        let outcome = judge(&templates, recording, &source.name);
+        let mut outcome = judge(&templates, recording, &source.name);
         match outcome.outcome {
             "matched" => counts.matched += 1,
             "blank" => counts.blank += 1,
             _ => counts.skipped += 1,
+        }
+        if outcome.template_id.is_some()
+            && outcome.outcome != "unmatched"
+            && processing.auto_process
+        {
+            match start_pipeline(state, recording, &outcome, processing.auto_upload).await {
+                Ok(true) => counts.pipelines_started += 1,
+                Ok(false) => outcome
+                    .reason
+                    .push_str("; its pipeline is already in flight"),
+                Err(error) => outcome
+                    .reason
+                    .push_str(&format!("; the pipeline could not start: {error}")),
+            }
         }
         if outcomes.len() < MAX_OUTCOMES {
             outcomes.push(outcome);
@@ -162,16 +176,37 @@ fn judge(templates: &[CompiledTemplate], recording: &Recording, source_name: &st
 }
 
 fn summary(counts: &Counts, processing: &ProcessingConfig) -> String {
-    // TODO: start the recording pipeline (download, trim, upload) for matched recordings once
-    // it exists; until then a run records them as matched and starts nothing.
-    if counts.matched > 0 && processing.auto_process {
-        format!(
-            "{} recording(s) matched; processing them is not available in this version, so no pipeline was started",
+    match (counts.matched + counts.blank, processing.auto_process) {
+        (0, _) => "no recording to process".to_owned(),
+        (_, false) => format!(
+            "{} recording(s) matched; auto_process is off, so none was started",
             counts.matched
-        )
-    } else {
-        format!("{} recording(s) matched", counts.matched)
+        ),
+        _ => format!(
+            "{} recording(s) matched, {} pipeline(s) started",
+            counts.matched, counts.pipelines_started
+        ),
     }
+}
+
+/// Binds the recording to the template this job chose (a job may use a subset of the
+/// templates) and starts its pipeline.
+async fn start_pipeline(
+    state: &AppState,
+    recording: &Recording,
+    outcome: &Outcome,
+    upload: bool,
+) -> Result<bool, crate::pipeline::StartError> {
+    let mut recording = recording.clone();
+    if recording.template_id != outcome.template_id {
+        let info = json!({"template_id": outcome.template_id, "reason": outcome.reason});
+        state
+            .store
+            .set_match(recording.user_id, recording.id, outcome.template_id, &info)
+            .await?;
+        recording.template_id = outcome.template_id;
+    }
+    crate::pipeline::start(state, &recording, upload).await
 }
 
 /// The source's recordings in the window still waiting to be processed.

@@ -1,10 +1,11 @@
 //! The scheduler role (SPEC §9): each tick fires the jobs whose `next_run_at` has come. Any
-//! number of schedulers may tick at once: a slot is recorded by whoever wins the job's
-//! compare-and-set, and the unique `(job_id, scheduled_for)` key stops any second insert.
+//! number of schedulers may tick at once: each batch locks its jobs (others skip them) and the
+//! unique `(job_id, scheduled_for)` key stops any second insert of a slot.
 
 use std::time::Duration;
 
-use recflow_store::Job;
+use chrono::{DateTime, Utc};
+use recflow_store::{Job, JobPlan};
 use tokio_util::sync::CancellationToken;
 
 use crate::automation::{model, plan};
@@ -19,11 +20,10 @@ const MAX_BATCHES: usize = 1000;
 /// What one tick did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {
-    pub due: usize,
-    /// Jobs this scheduler fired.
+    /// Due jobs this scheduler fired (others were left to other schedulers).
     pub fired: usize,
-    /// Jobs another scheduler (or an edit) got to first.
-    pub lost: usize,
+    /// Slots recorded, including skipped and missed ones.
+    pub slots: usize,
 }
 
 /// Fires due jobs on every tick.
@@ -54,72 +54,51 @@ impl Scheduler {
         tracing::info!("scheduler stopped");
     }
 
-    /// Fires every job due now.
+    /// Fires every job due now, a batch per transaction.
     ///
     /// # Errors
-    /// Store failures; jobs fired before the failure stay fired.
+    /// Store failures; batches committed before the failure stay fired.
     pub async fn tick(&self) -> recflow_store::Result<TickReport> {
         let now = self.state.clock.now();
         let mut report = TickReport::default();
+        let planner = |job: &Job| plan_job(job, now);
         for _ in 0..MAX_BATCHES {
-            let due = self.state.store.due_jobs(now, BATCH).await?;
-            report.due += due.len();
-            for job in &due {
-                if self.fire(job, now).await? {
-                    report.fired += 1;
-                } else {
-                    report.lost += 1;
-                }
-            }
-            if due.len() < BATCH as usize {
+            let batch = self.state.store.fire_due(now, BATCH, &planner).await?;
+            report.fired += batch.fired;
+            report.slots += batch.slots;
+            if batch.fired < BATCH as usize {
                 break;
             }
         }
+        metrics::counter!("recflow_slots_recorded_total").increment(report.slots as u64);
         Ok(report)
     }
+}
 
-    async fn fire(
-        &self,
-        job: &Job,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> recflow_store::Result<bool> {
-        let Some(due) = job.next_run_at else {
-            return Ok(false);
+/// The plan of one due job, logged; a job whose stored schedule no longer compiles is stopped
+/// rather than retried forever.
+fn plan_job(job: &Job, now: DateTime<Utc>) -> JobPlan {
+    let (_, _, policy) = model::documents(job);
+    let overlap = policy.overlap.into();
+    let (Some(due), Some(schedule)) = (job.next_run_at, model::compiled_schedule(job)) else {
+        tracing::error!(job.id = %job.id, "stored schedule does not compile; the job is stopped");
+        return JobPlan {
+            fires: Vec::new(),
+            next_run_at: None,
+            overlap,
         };
-        let (_, _, policy) = model::documents(job);
-        let plan = match model::compiled_schedule(job) {
-            Some(schedule) => plan::plan(&schedule, job.id, due, now, &policy),
-            None => {
-                // Never fire a schedule we cannot read; stop it instead of retrying forever.
-                tracing::error!(job.id = %job.id, "stored schedule does not compile; the job is stopped");
-                plan::Plan {
-                    fires: Vec::new(),
-                    next_run_at: None,
-                }
-            }
-        };
-        let fired = self
-            .state
-            .store
-            .fire_job(
-                job.id,
-                due,
-                plan.next_run_at,
-                &plan.fires,
-                policy.overlap.into(),
-                now,
-            )
-            .await?;
-        if fired {
-            for fire in &plan.fires {
-                let trigger = fire.trigger.unwrap_or("missed");
-                metrics::counter!("recflow_slots_fired_total", "trigger" => trigger).increment(1);
-                let lag = (now - fire.scheduled_for).num_milliseconds().max(0) as f64 / 1000.0;
-                metrics::histogram!("recflow_fire_lag_seconds").record(lag);
-                tracing::info!(job.id = %job.id, slot = %fire.scheduled_for, trigger, "slot fired");
-            }
-        }
-        Ok(fired)
+    };
+    let plan = plan::plan(&schedule, job.id, due, now, &policy);
+    for fire in &plan.fires {
+        let trigger = fire.trigger.unwrap_or("missed");
+        let lag = (now - fire.scheduled_for).num_milliseconds().max(0) as f64 / 1000.0;
+        metrics::histogram!("recflow_fire_lag_seconds").record(lag);
+        tracing::info!(job.id = %job.id, slot = %fire.scheduled_for, trigger, "slot fired");
+    }
+    JobPlan {
+        fires: plan.fires,
+        next_run_at: plan.next_run_at,
+        overlap,
     }
 }
 

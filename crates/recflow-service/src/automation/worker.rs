@@ -179,7 +179,11 @@ async fn heartbeat(state: AppState, worker: String, run_id: Uuid, lost: Cancella
     }
 }
 
-/// Runs the worker role of a process.
+/// Runs the worker role of a process: automation runs and pipeline stages side by side.
 pub async fn run_role(state: AppState, shutdown: CancellationToken) {
-    Worker::new(state).run(shutdown).await;
+    let stages = crate::pipeline::worker::PipelineWorker::new(state.clone());
+    tokio::join!(
+        Worker::new(state).run(shutdown.clone()),
+        stages.run(shutdown)
+    );
 }

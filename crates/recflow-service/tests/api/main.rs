@@ -9,6 +9,7 @@ mod helpers;
 mod jobs;
 mod media;
 mod operations;
+mod pipeline;
 mod schedules;
 mod scheduling;
 mod sources;

@@ -288,7 +288,7 @@ async fn edits_and_pauses_take_effect_at_the_next_tick() {
     assert_eq!(moved.body["next_run_at"], "2025-06-01T01:30:00Z");
     assert_eq!(nothing.fired, 0);
     assert!(paused.body["next_run_at"].is_null());
-    assert_eq!(still_nothing.due, 0);
+    assert_eq!(still_nothing.fired, 0);
     assert_eq!(
         resumed.body["next_run_at"], "2025-06-01T02:30:00Z",
         "resuming does not replay paused slots"
@@ -389,7 +389,7 @@ async fn deleting_a_job_cancels_its_running_run_and_keeps_history() {
 
     assert_eq!(deleted.status, reqwest::StatusCode::NO_CONTENT);
     assert!(!finished);
-    assert_eq!(report.due, 0, "no future fire");
+    assert_eq!(report.fired, 0, "no future fire");
     assert_eq!(run_view.body["status"], "cancelled");
     assert_eq!(
         s.runs(id).await,
