@@ -36,6 +36,7 @@ echo "preset $preset_id"
 step "a template for the algebra lectures"
 template_id=$(api POST /api/v1/templates "{\"name\": \"Algebra\", \"priority\": 10,
   \"matching_rules\": {\"keywords\": [\"algebra\"]},
+  \"processing\": {\"trim\": {\"padding_before_seconds\": 1, \"padding_after_seconds\": 1}},
   \"metadata\": {\"title_template\": \"{{ title }} ({{ start | date }})\"},
   \"output_preset_ids\": [\"$preset_id\"]}" | field "['id']")
 echo "template $template_id"
@@ -57,8 +58,16 @@ step "run the job now"
 $recflow jobs run "$job_id" --wait
 $recflow jobs runs "$job_id"
 
+step "waiting for the pipelines (download, trim, publish)"
+for _ in $(seq 1 120); do
+    busy=$(api GET "/api/v1/recordings?source_id=$source_id" | python3 -c "import json,sys
+print(sum(r['status'] in ('DOWNLOADING','DOWNLOADED','PROCESSING','PROCESSED','UPLOADING') for r in json.load(sys.stdin)['items']))")
+    [ "$busy" = 0 ] && break
+    sleep 1
+done
+
 step "recordings and why"
 $recflow recordings list --source-id "$source_id"
 
 step "published files"
-ls -la "$data_dir/outputs/lectures" 2>/dev/null || echo "(none: the publishing pipeline is not available in this version)"
+ls -la "$data_dir/outputs/lectures"

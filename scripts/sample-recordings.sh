@@ -21,7 +21,7 @@ make() {
         -f lavfi -i "color=c=0x1d3557:s=320x180:r=15:d=${total}" \
         -f lavfi -i "aevalsrc='0.6*sin(2*PI*220*t)*(0.55+0.45*sin(2*PI*3*t))':s=44100:d=${tone}" \
         -filter_complex "[1:a]adelay=${head}s:all=1,apad=whole_dur=${total}[a]" \
-        -map 0:v -map "[a]" -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest \
+        -map 0:v -map "[a]" -c:v libx264 -preset ultrafast -g 15 -pix_fmt yuv420p -c:a aac -shortest \
         "$folder/video1.mp4"
     echo "  $folder/video1.mp4 (${head}s silence, ${tone}s sound, ${tail}s silence)"
 }

@@ -98,6 +98,8 @@ pub struct DownloadRequest {
     pub dest: PathBuf,
     /// The longest wait for any one step: an answer to a request, or the next piece of body.
     /// A transfer that keeps moving is never cut short, whatever its length.
+    // TODO: a server that trickles one byte just inside `timeout` keeps a download alive
+    // indefinitely; a minimum-throughput rule would bound it.
     pub timeout: Duration,
 }
 

@@ -20,10 +20,10 @@ enum Start {
 }
 
 pub(super) struct Transfer<'a> {
-    pub client: &'a Client,
-    pub allowed: AllowedHosts,
-    pub origin: Url,
-    pub request: &'a DownloadRequest,
+    pub(super) client: &'a Client,
+    pub(super) allowed: AllowedHosts,
+    pub(super) origin: Url,
+    pub(super) request: &'a DownloadRequest,
 }
 
 impl Transfer<'_> {
@@ -142,6 +142,8 @@ impl Transfer<'_> {
             self.check_host(&url)?;
             let host = host_of(&url);
             let mut builder = self.client.get(url.clone());
+            // TODO: no `If-Range` is sent, so a file replaced on the server between two attempts
+            // by one of the same size would be spliced; only the size check guards a resume.
             if offset > 0 {
                 builder = builder.header(RANGE, format!("bytes={offset}-"));
             }
@@ -216,6 +218,7 @@ impl Transfer<'_> {
     async fn copy_body(&self, response: Response, part: &mut PartFile) -> Result<(), Error> {
         let host = host_of(response.url());
         let mut body = response.bytes_stream();
+        let mut first_chunk = part.len() == 0;
         let outcome = loop {
             let next = match tokio::time::timeout(self.request.timeout, body.next()).await {
                 Ok(next) => next,
@@ -236,6 +239,10 @@ impl Transfer<'_> {
                     });
                 }
             };
+            // Some error pages come labelled as binary; the first bytes still give them away.
+            if std::mem::take(&mut first_chunk) && looks_like_html(&chunk) {
+                break Err(Error::HtmlPage { host });
+            }
             if let Some(expected) = self.request.expected_size
                 && part.len() + chunk.len() as u64 > expected
             {
@@ -276,9 +283,33 @@ async fn discard(part: PartFile, error: Error) -> Error {
     error
 }
 
+/// Whether a file starts like an HTML document (no recording format does).
+fn looks_like_html(start: &[u8]) -> bool {
+    let text = start.trim_ascii_start();
+    let head = &text[..text.len().min(16)];
+    [b"<!doctype html".as_slice(), b"<html"]
+        .iter()
+        .any(|marker| {
+            head.len() >= marker.len() && head[..marker.len()].eq_ignore_ascii_case(marker)
+        })
+}
+
 fn file_error(path: &std::path::Path, source: std::io::Error) -> Error {
     Error::File {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_recognised_by_its_first_bytes() {
+        assert!(looks_like_html(b"  \n<!DOCTYPE html><html>"));
+        assert!(looks_like_html(b"<HTML><body>gone</body>"));
+        assert!(!looks_like_html(b"\x00\x00\x00\x20ftypisom"));
+        assert!(!looks_like_html(b"<ht"));
     }
 }

@@ -102,6 +102,7 @@ async fn silences_in(
     args.extend(["-t".into(), format!("{length:.3}").into()]);
     args.extend(["-i".into(), path.as_os_str().to_owned()]);
     // Only the first audio stream is decoded: video would cost far more than audio.
+    // TODO: a file whose speech is on a second audio track is judged by its first one.
     let rest = ["-map", "0:a:0", "-vn", "-af", &filter, "-f", "null", "-"];
     args.extend(rest.map(OsString::from));
 

@@ -74,6 +74,23 @@ async fn a_refused_token_gets_zoom_s_html_page_and_a_fatal_error() {
 }
 
 #[tokio::test]
+async fn an_html_page_labelled_as_binary_is_still_refused() {
+    let server = FakeZoom::start(FILE_LEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("rec.mp4");
+    let request = DownloadRequest {
+        url: server.url(CDN_HOST, "/cdn/html-as-binary"),
+        expected_size: None,
+        ..request(&server, "", &dest)
+    };
+
+    let error = download(&server.client(), request).await.unwrap_err();
+
+    assert!(matches!(error, Error::HtmlPage { .. }), "{error:?}");
+    assert!(!dest.exists() && !part_of(&dest).exists());
+}
+
+#[tokio::test]
 async fn a_redirect_to_a_host_off_the_list_is_refused_before_contacting_it() {
     let server = FakeZoom::start(FILE_LEN).await;
     let dir = tempfile::tempdir().unwrap();

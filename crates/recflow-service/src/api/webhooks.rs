@@ -133,6 +133,9 @@ async fn ingest(
     source: &InputSource,
     event: &RecordingCompletedEvent,
 ) -> ApiResult<WebhookReceipt> {
+    // TODO: an account-level Zoom app sends events of every host; they are all taken, even
+    // when the source syncs a single `config.user_id`, because the event's host is not
+    // compared with it yet.
     let key = secret_key(state)?;
     let store = state.store.as_ref();
     let segments = mapping::segments(source, &event.meeting);
@@ -148,8 +151,7 @@ async fn ingest(
     let found: Vec<Discovered> = segments
         .into_iter()
         .map(|mut segment| {
-            let previous = stored.get(&segment.source_key);
-            if let Some(meta) = previous {
+            if let Some(meta) = stored.get(&segment.source_key) {
                 segment.keep_webhook_fields(meta);
             }
             if let Some(token) = &event.download_token {

@@ -136,11 +136,7 @@ pub async fn recordings(command: RecordingsCommand, client: &Client) -> anyhow::
     let rows: Vec<Vec<String>> = items(&page)
         .iter()
         .map(|r| {
-            let why = r["match"]["reason"]
-                .as_str()
-                .map(str::to_owned)
-                .or_else(|| r["skip_reason"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| "-".to_owned());
+            let why = explanation(r);
             vec![
                 cell(&r["id"]),
                 cell(&r["title"]),
@@ -251,6 +247,16 @@ async fn wait_for(client: &Client, run_id: &str) -> anyhow::Result<Value> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Why a recording is where it is: its failure, its skip reason, or its match explanation.
+fn explanation(recording: &Value) -> String {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    text(&recording["failure"]["reason"])
+        .map(|reason| format!("failed: {reason}"))
+        .or_else(|| text(&recording["skip_reason"]).map(|reason| format!("skipped: {reason}")))
+        .or_else(|| text(&recording["match"]["reason"]))
+        .unwrap_or_else(|| "-".to_owned())
 }
 
 fn items(page: &Value) -> Vec<Value> {

@@ -82,6 +82,7 @@ impl FakeZoom {
             )
             .route("/cdn/flaky", get(flaky))
             .route("/cdn/no-range", get(ignores_range))
+            .route("/cdn/html-as-binary", get(html_as_binary))
             .route("/cdn/stall", get(stall))
             .route(
                 "/cdn/loop",
@@ -216,6 +217,17 @@ async fn flaky(State(state): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -
 async fn ignores_range(State(state): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {
     record(&state, &headers, &uri);
     ([(CONTENT_TYPE, "video/mp4")], state.file.to_vec()).into_response()
+}
+
+/// An error page that claims to be a binary file.
+async fn html_as_binary(
+    State(state): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    record(&state, &headers, &uri);
+    let page = "<!DOCTYPE html><html><body>Forbidden</body></html>";
+    ([(CONTENT_TYPE, "application/octet-stream")], page).into_response()
 }
 
 /// Answers, then never sends a byte of body.
