@@ -157,6 +157,27 @@ impl ZoomClient {
         Ok(())
     }
 
+    /// A bearer token for downloading this credential's recording files (from the shared
+    /// cache, fetched when missing or about to expire).
+    ///
+    /// # Errors
+    ///
+    /// [`ZoomError::InvalidCredentials`] when Zoom refuses the credential, or any other
+    /// [`ZoomError`] when the token endpoint could not be asked.
+    pub async fn download_token(
+        &self,
+        credential_key: &str,
+        credential: &ZoomCredential,
+        tokens: &dyn RefreshTokenStore,
+    ) -> Result<String, ZoomError> {
+        let auth = Auth {
+            key: credential_key,
+            credential,
+            store: tokens,
+        };
+        self.access_token(&auth).await
+    }
+
     /// Drops the cached token of `credential_key`, e.g. when the credential was deleted.
     pub fn forget_credential(&self, credential_key: &str) {
         self.tokens.forget(credential_key);
