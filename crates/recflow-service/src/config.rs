@@ -78,6 +78,9 @@ pub struct Config {
     pub google_oauth_url: String,
     pub youtube_api_url: String,
     pub youtube_upload_url: String,
+    /// Bytes per YouTube upload request: a multiple of 256 KiB (8 MiB by default).
+    pub youtube_chunk_bytes: u64,
+    /// VK's API host; calls go to `{vk_api_url}/method/<name>`.
     pub vk_api_url: String,
     pub allowed_download_hosts: Vec<String>,
     pub scheduler_tick_ms: u64,
@@ -111,6 +114,7 @@ impl Default for Config {
             google_oauth_url: "https://oauth2.googleapis.com".to_owned(),
             youtube_api_url: "https://www.googleapis.com/youtube/v3".to_owned(),
             youtube_upload_url: "https://www.googleapis.com/upload/youtube/v3".to_owned(),
+            youtube_chunk_bytes: 8 * 1024 * 1024,
             vk_api_url: "https://api.vk.com".to_owned(),
             allowed_download_hosts: vec!["zoom.us".to_owned(), "*.zoom.us".to_owned()],
             scheduler_tick_ms: 1000,

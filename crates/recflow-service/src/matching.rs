@@ -76,20 +76,17 @@ async fn decide_and_store(
     recordings: &[Recording],
 ) -> recflow_store::Result<usize> {
     let names = source_names(store, user_id).await?;
-    let mut written = 0;
+    let mut changed = Vec::new();
     for recording in recordings {
         let name = names.get(&recording.source_id).map_or("", String::as_str);
         let decision = match_recording(templates, &facts(recording, name));
         let info = serde_json::to_value(&decision).unwrap_or(Value::Null);
-        if recording.template_id != decision.matched || recording.match_info.as_ref() != Some(&info)
-        {
-            store
-                .set_match(user_id, recording.id, decision.matched, &info)
-                .await?;
-            written += 1;
+        if recording.template_id != decision.matched || recording.match_info.as_ref() != Some(&info) {
+            changed.push((recording.id, decision.matched, info));
         }
     }
-    Ok(written)
+    store.set_matches(user_id, &changed).await?;
+    Ok(changed.len())
 }
 
 /// Matches recordings a sync has just created.

@@ -3,6 +3,7 @@
 //! stages. Media live under `<data-dir>/media/<recording id>/` on the worker that runs the
 //! stage: in a cluster that path must be shared by the workers (see README).
 
+pub mod publishing;
 pub mod stages;
 pub mod worker;
 

@@ -174,7 +174,7 @@ async fn insert_slot(
     .bind(Json(json!({})))
     .bind(Json(json!([])))
     .bind((status != "queued").then_some(now))
-    .bind(now)
+    .bind(Utc::now()) // created_at: when the slot was really recorded (fire lag)
     .fetch_optional(&mut **tx)
     .await
     .map_err(|e| map_err(e, "run"))?;

@@ -246,6 +246,34 @@ impl Recordings for SqliteStore {
         Ok(())
     }
 
+    async fn set_matches(
+        &self,
+        user_id: Uuid,
+        decisions: &[(Uuid, Option<Uuid>, Value)],
+    ) -> Result<()> {
+        let now = Utc::now();
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(|e| map_err(e, "recording"))?;
+        for (id, template_id, info) in decisions {
+            sqlx::query(
+                "UPDATE recordings SET template_id = $3, match_info = $4, updated_at = $5 \
+                 WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(template_id)
+            .bind(Json(info))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_err(e, "recording"))?;
+        }
+        tx.commit().await.map_err(|e| map_err(e, "recording"))
+    }
+
     async fn set_match(
         &self,
         user_id: Uuid,

@@ -111,6 +111,16 @@ pub trait Recordings {
     /// `NotFound`.
     async fn delete_recording(&self, user_id: Uuid, id: Uuid) -> Result<()>;
 
+    /// Stores many matching decisions in one transaction (a sync can bring thousands).
+    ///
+    /// # Errors
+    /// Only database failures; then none is stored.
+    async fn set_matches(
+        &self,
+        user_id: Uuid,
+        decisions: &[(Uuid, Option<Uuid>, Value)],
+    ) -> Result<()>;
+
     /// Stores the matching decision.
     ///
     /// # Errors

@@ -126,6 +126,23 @@ fn webhook_secret(key: &SecretBox, source: &InputSource) -> ApiResult<Vec<u8>> {
         .map_err(|_| refused("webhook secret does not open with this key"))
 }
 
+/// Starts the pipeline of every new, ready and matched recording at once (SPEC §6
+/// `process_on_webhook`); a recording already in flight is left alone.
+async fn start_pipelines(state: &AppState, source: &InputSource, new_ids: &[uuid::Uuid]) -> ApiResult<()> {
+    for id in new_ids {
+        let recording = state.store.get_recording(source.user_id, *id).await?;
+        if recording.status != recflow_store::status::INITIALIZED || recording.template_id.is_none() {
+            continue;
+        }
+        match crate::pipeline::start(state, &recording, true).await {
+            Ok(_) => {}
+            Err(crate::pipeline::StartError::Unmatched) => {}
+            Err(crate::pipeline::StartError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 /// Upserts the event's recordings through the sync's mapping, so a later sync or a replay
 /// finds the same keys and the same fingerprints and writes nothing.
 async fn ingest(
@@ -158,8 +175,7 @@ async fn ingest(
                 attach_download_token(&mut segment, key, source, token, event);
             }
             if source.process_on_webhook {
-                // TODO: start the recording pipeline here once it exists; until then the
-                // request is only recorded, for the pipeline to pick up.
+                // Kept on the row so a later sync or replay sees the request too.
                 segment
                     .meta
                     .insert(mapping::PROCESS_REQUESTED_KEY.to_owned(), json!(true));
@@ -172,6 +188,9 @@ async fn ingest(
         .upsert_discovered(source.user_id, source.id, &found)
         .await?;
     matching::match_new(store, source.user_id, &new_ids).await?;
+    if source.process_on_webhook {
+        start_pipelines(state, source, &new_ids).await?;
+    }
     tracing::info!(
         recordings = found.len(),
         new = summary.new,

@@ -127,12 +127,22 @@ async fn download(state: &AppState, recording: &Recording) -> Result<Done, Faile
 /// Downloads a Zoom file with a bearer token: the webhook's download token while it is valid,
 /// else the credential's access token. Resumes a partial download; refuses HTML pages, wrong
 /// sizes and hosts outside `allowed_download_hosts`.
-async fn download_zoom(state: &AppState, recording: &Recording, source: &InputSource, dir: &Path) -> Result<(), Failed> {
+async fn download_zoom(
+    state: &AppState,
+    recording: &Recording,
+    source: &InputSource,
+    dir: &Path,
+) -> Result<(), Failed> {
     use crate::sync::zoom::{access, mapping};
 
     let meta = &recording.source_meta;
-    let url = meta.get("download_url").and_then(Value::as_str).ok_or_else(|| Failed::fatal("Zoom gave no download URL for this file"))?;
-    let key = state.secrets.clone().ok_or_else(|| Failed::fatal("no secret key is configured, so the Zoom credential cannot be opened"))?;
+    let url = meta
+        .get("download_url")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Failed::fatal("Zoom gave no download URL for this file"))?;
+    let key = state.secrets.clone().ok_or_else(|| {
+        Failed::fatal("no secret key is configured, so the Zoom credential cannot be opened")
+    })?;
     let webhook_token = meta
         .get(mapping::DOWNLOAD_TOKEN_KEY)
         .and_then(Value::as_str)
@@ -141,17 +151,31 @@ async fn download_zoom(state: &AppState, recording: &Recording, source: &InputSo
     let token = match webhook_token {
         Some(token) => token,
         None => {
-            let credential_id = source.credential_id.ok_or_else(|| Failed::fatal("the Zoom source has no credential"))?;
-            let zoom = access::open(state, source.user_id, credential_id).await.map_err(|e| Failed::fatal(format!("cannot open the Zoom credential: {e}")))?;
+            let credential_id = source
+                .credential_id
+                .ok_or_else(|| Failed::fatal("the Zoom source has no credential"))?;
+            let zoom = access::open(state, source.user_id, credential_id)
+                .await
+                .map_err(|e| Failed::fatal(format!("cannot open the Zoom credential: {e}")))?;
             state
                 .zoom
                 .download_token(&zoom.cache_key, &zoom.credential, &zoom.tokens)
                 .await
-                .map_err(|e| Failed { retryable: e.is_retryable(), paused: false, reason: crate::sync::zoom::describe(&e) })?
+                .map_err(|e| Failed {
+                    retryable: e.is_retryable(),
+                    paused: false,
+                    reason: crate::sync::zoom::describe(&e),
+                })?
         }
     };
-    let extension = meta.get("file_extension").and_then(Value::as_str).unwrap_or("mp4").to_lowercase();
-    let client = recflow_media::download::client_builder().build().map_err(|e| Failed::retryable(format!("cannot build the download client: {e}")))?;
+    let extension = meta
+        .get("file_extension")
+        .and_then(Value::as_str)
+        .unwrap_or("mp4")
+        .to_lowercase();
+    let client = recflow_media::download::client_builder()
+        .build()
+        .map_err(|e| Failed::retryable(format!("cannot build the download client: {e}")))?;
     let request = recflow_media::download::DownloadRequest {
         url: url.to_owned(),
         bearer_token: Some(token),
@@ -163,7 +187,11 @@ async fn download_zoom(state: &AppState, recording: &Recording, source: &InputSo
     recflow_media::download::download(&client, request)
         .await
         .map(|_| ())
-        .map_err(|e| Failed { retryable: e.is_retryable(), paused: false, reason: e.to_string() })
+        .map_err(|e| Failed {
+            retryable: e.is_retryable(),
+            paused: false,
+            reason: e.to_string(),
+        })
 }
 
 fn expired(at: Option<&Value>) -> bool {
@@ -261,6 +289,10 @@ async fn upload(state: &AppState, recording: &Recording, target: &str) -> Result
 
     let result = match preset.platform.as_str() {
         "local_folder" => publish_folder(state, recording, &preset.settings, &file).await,
+        "youtube" => {
+            super::publishing::upload_youtube(state, recording, &preset, &file, &mut row).await
+        }
+        "vk" => super::publishing::upload_vk(state, recording, &preset, &file, &mut row).await,
         other => Err(Failed::fatal(format!(
             "uploading to {other} is not available in this version"
         ))),

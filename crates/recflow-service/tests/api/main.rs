@@ -10,6 +10,7 @@ mod jobs;
 mod media;
 mod operations;
 mod pipeline;
+mod publishing;
 mod schedules;
 mod scheduling;
 mod sources;

@@ -443,7 +443,7 @@ async fn a_rotated_refresh_token_is_saved_and_the_old_one_is_never_needed_again(
     t.fake.expire_tokens_now();
     let second = t.synced(&source).await;
     let after_second = stored_refresh_token(&t, &credential).await;
-    let fresh_process = fresh_client(&t).await;
+    let fresh_process = fresh_client(&t);
     let stored_works = test_with(&t, &fresh_process, &credential, None).await;
     let original_works = test_with(&t, &fresh_process, &credential, Some("refresh-original")).await;
 
@@ -491,7 +491,7 @@ async fn credential_of(t: &ZoomTest, credential: &str) -> recflow_store::Credent
 }
 
 /// A Zoom client with an empty token cache, as a restarted process would have.
-async fn fresh_client(t: &ZoomTest) -> recflow_zoom::ZoomClient {
+fn fresh_client(t: &ZoomTest) -> recflow_zoom::ZoomClient {
     let config = recflow_zoom::ZoomConfig {
         oauth_url: t.fake.base_url(),
         api_url: t.fake.api_url(),
