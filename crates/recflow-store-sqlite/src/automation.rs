@@ -2,15 +2,17 @@
 //! below that read before they write start with `BEGIN IMMEDIATE`: they take the write lock
 //! first and can never interleave with another firing or claim.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use recflow_store::{
     Automation, Error, FireReport, Job, Overlap, Page, PageRequest, Planner, QuotaResource, Result,
-    Run, RunEnd,
+    Run, RunEnd, slot_status,
 };
 use serde_json::{Value, json};
 use sqlx::types::Json;
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::SqliteStore;
@@ -134,27 +136,7 @@ async fn insert_slot(
     .fetch_all(&mut **tx)
     .await
     .map_err(|e| map_err(e, "run"))?;
-    let queued = active.iter().any(|(_, s)| s == "queued");
-    let active = active
-        .iter()
-        .find(|(_, s)| s == "running")
-        .or(active.first());
-
-    let (status, reason) = if !slot.runnable {
-        ("missed", slot.reason)
-    } else {
-        match (overlap, &active) {
-            (Overlap::Skip, Some((id, _))) => (
-                "skipped",
-                Some(format!("run {id} of this job is still active")),
-            ),
-            (Overlap::BufferOne, Some(_)) if queued => (
-                "skipped",
-                Some("a run of this job is already waiting".to_owned()),
-            ),
-            _ => ("queued", slot.reason),
-        }
-    };
+    let (status, reason) = slot_status(overlap, slot.runnable, &active, slot.reason);
     let exclusive = overlap != Overlap::Allow;
     let row: Option<RunRow> = sqlx::query_as(
         "INSERT INTO automation_runs (id, job_id, user_id, trigger_kind, scheduled_for, \
@@ -179,6 +161,114 @@ async fn insert_slot(
     .await
     .map_err(|e| map_err(e, "run"))?;
     Ok(row.map(Run::from))
+}
+
+/// A slot decided in a firing batch.
+struct NewSlot {
+    id: Uuid,
+    job: Uuid,
+    user: Uuid,
+    trigger: &'static str,
+    scheduled_for: DateTime<Utc>,
+    not_before: DateTime<Utc>,
+    exclusive: bool,
+    status: &'static str,
+    reason: Option<String>,
+}
+
+/// Rows per multi-row statement, well under the bound-parameter limit.
+const CHUNK: usize = 400;
+
+/// The queued and running runs of the batch's jobs, by job.
+async fn active_runs(
+    tx: &mut Transaction<'_, Sqlite>,
+    jobs: &[Job],
+) -> Result<HashMap<Uuid, Vec<(Uuid, String)>>> {
+    let mut active: HashMap<Uuid, Vec<(Uuid, String)>> = HashMap::new();
+    for chunk in jobs.chunks(CHUNK) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT job_id, id, status FROM automation_runs WHERE status IN ('running', 'queued') AND job_id IN (",
+        );
+        let mut ids = query.separated(", ");
+        for job in chunk {
+            ids.push_bind(job.id);
+        }
+        query.push(") ORDER BY id");
+        let rows: Vec<(Uuid, Uuid, String)> = query
+            .build_query_as()
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(|e| map_err(e, "run"))?;
+        for (job, id, status) in rows {
+            active.entry(job).or_default().push((id, status));
+        }
+    }
+    Ok(active)
+}
+
+/// Inserts the slots; a slot already recorded (the unique key) is skipped. Returns how many
+/// were inserted.
+async fn insert_slots(
+    tx: &mut Transaction<'_, Sqlite>,
+    slots: &[NewSlot],
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut inserted = 0;
+    for chunk in slots.chunks(CHUNK) {
+        let recorded_at = Utc::now();
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO automation_runs (id, job_id, user_id, trigger_kind, scheduled_for, \
+             not_before, exclusive, status, reason, counts, outcomes, finished_at, created_at) ",
+        );
+        query.push_values(chunk, |mut row, slot| {
+            row.push_bind(slot.id)
+                .push_bind(slot.job)
+                .push_bind(slot.user)
+                .push_bind(slot.trigger)
+                .push_bind(slot.scheduled_for)
+                .push_bind(slot.not_before)
+                .push_bind(slot.exclusive)
+                .push_bind(slot.status)
+                .push_bind(slot.reason.clone())
+                .push_bind(Json(json!({})))
+                .push_bind(Json(json!([])))
+                .push_bind((slot.status != "queued").then_some(now))
+                // When the slot was really recorded: the fire lag is measured from it.
+                .push_bind(recorded_at);
+        });
+        // Exactly once: a slot another scheduler recorded stays as it is.
+        query.push(" ON CONFLICT (job_id, scheduled_for) DO NOTHING");
+        let done = query
+            .build()
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| map_err(e, "run"))?;
+        inserted += usize::try_from(done.rows_affected()).unwrap_or(0);
+    }
+    Ok(inserted)
+}
+
+/// Moves each job's `next_run_at` on, in one statement per chunk.
+async fn move_jobs(
+    tx: &mut Transaction<'_, Sqlite>,
+    moves: &[(Uuid, Option<DateTime<Utc>>)],
+) -> Result<()> {
+    for chunk in moves.chunks(CHUNK) {
+        let mut query = QueryBuilder::<Sqlite>::new("WITH moves (id, next) AS (");
+        query.push_values(chunk, |mut row, (id, next)| {
+            row.push_bind(*id).push_bind(*next);
+        });
+        query.push(
+            ") UPDATE automation_jobs SET next_run_at = moves.next FROM moves \
+             WHERE automation_jobs.id = moves.id",
+        );
+        query
+            .build()
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| map_err(e, "automation job"))?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -338,13 +428,14 @@ impl Automation for SqliteStore {
         planner: &Planner<'_>,
     ) -> Result<FireReport> {
         // BEGIN IMMEDIATE: the batch is read and written under the write lock, so no other
-        // writer can fire the same jobs in between.
+        // writer can fire the same jobs in between. The batch costs four statements whatever
+        // its size: read the due jobs, read their active runs, insert the slots, move the jobs.
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(|e| map_err(e, "automation job"))?;
-        let due: Vec<JobRow> = sqlx::query_as(
+        let due: Vec<Job> = sqlx::query_as::<_, JobRow>(
             "SELECT * FROM automation_jobs WHERE is_active = 1 AND next_run_at <= $1 \
              ORDER BY next_run_at LIMIT $2",
         )
@@ -352,38 +443,51 @@ impl Automation for SqliteStore {
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await
-        .map_err(|e| map_err(e, "automation job"))?;
-        let mut report = FireReport::default();
-        for row in due {
-            let job = Job::from(row);
-            let plan = planner(&job);
-            sqlx::query("UPDATE automation_jobs SET next_run_at = $2 WHERE id = $1")
-                .bind(job.id)
-                .bind(plan.next_run_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| map_err(e, "automation job"))?;
-            for fire in &plan.fires {
-                let slot = Slot {
+        .map_err(|e| map_err(e, "automation job"))?
+        .into_iter()
+        .map(Job::from)
+        .collect();
+        if due.is_empty() {
+            return Ok(FireReport::default());
+        }
+        let mut active = active_runs(&mut tx, &due).await?;
+
+        let mut slots = Vec::new();
+        let mut moves = Vec::with_capacity(due.len());
+        for job in &due {
+            let plan = planner(job);
+            let runs = active.entry(job.id).or_default();
+            for fire in plan.fires {
+                let (status, reason) =
+                    slot_status(plan.overlap, fire.trigger.is_some(), runs, fire.reason);
+                let id = Uuid::now_v7();
+                if status == "queued" {
+                    runs.push((id, "queued".to_owned()));
+                }
+                let trigger = fire.trigger.unwrap_or("schedule");
+                slots.push(NewSlot {
+                    id,
+                    job: job.id,
+                    user: job.user_id,
+                    trigger,
                     scheduled_for: fire.scheduled_for,
                     not_before: fire.not_before,
-                    trigger: fire.trigger.unwrap_or("schedule"),
-                    runnable: fire.trigger.is_some(),
-                    reason: fire.reason.clone(),
-                };
-                if insert_slot(&mut tx, job.id, job.user_id, plan.overlap, slot, now)
-                    .await?
-                    .is_some()
-                {
-                    report.slots += 1;
-                }
+                    exclusive: plan.overlap != Overlap::Allow,
+                    status,
+                    reason,
+                });
             }
-            report.fired += 1;
+            moves.push((job.id, plan.next_run_at));
         }
+        let recorded = insert_slots(&mut tx, &slots, now).await?;
+        move_jobs(&mut tx, &moves).await?;
         tx.commit()
             .await
             .map_err(|e| map_err(e, "automation job"))?;
-        Ok(report)
+        Ok(FireReport {
+            fired: due.len(),
+            slots: recorded,
+        })
     }
 
     async fn create_manual_run(

@@ -110,6 +110,36 @@ pub struct RunEnd {
     pub error: Option<String>,
 }
 
+/// The status of a slot given the job's active runs (`(id, status)` of its queued and running
+/// runs) under `overlap` (SPEC §9): `missed` when it is not to run; else `queued`, or
+/// `skipped` when the policy refuses it, with the reason.
+pub fn slot_status(
+    overlap: Overlap,
+    runnable: bool,
+    active: &[(Uuid, String)],
+    reason: Option<String>,
+) -> (&'static str, Option<String>) {
+    if !runnable {
+        return ("missed", reason);
+    }
+    let running = active
+        .iter()
+        .find(|(_, s)| s == "running")
+        .or(active.first());
+    let queued = active.iter().any(|(_, s)| s == "queued");
+    match (overlap, running) {
+        (Overlap::Skip, Some((id, _))) => (
+            "skipped",
+            Some(format!("run {id} of this job is still active")),
+        ),
+        (Overlap::BufferOne, Some(_)) if queued => (
+            "skipped",
+            Some("a run of this job is already waiting".to_owned()),
+        ),
+        _ => ("queued", reason),
+    }
+}
+
 /// Storage of automation jobs and runs.
 #[async_trait]
 pub trait Automation {

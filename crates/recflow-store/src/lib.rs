@@ -19,7 +19,9 @@ mod templates;
 mod tokens;
 
 pub use accounts::{Accounts, NewUser, User, UserPatch};
-pub use automation::{Automation, Fire, FireReport, Job, JobPlan, Overlap, Planner, Run, RunEnd};
+pub use automation::{
+    Automation, Fire, FireReport, Job, JobPlan, Overlap, Planner, Run, RunEnd, slot_status,
+};
 pub use credentials::{Credential, Credentials};
 pub use error::{Error, Result};
 pub use page::{Page, PageRequest};
