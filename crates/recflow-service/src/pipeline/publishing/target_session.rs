@@ -85,7 +85,7 @@ impl UploadSessionStore for TargetSessions<'_> {
     async fn load(&self) -> Result<Option<String>, BoxError> {
         let target = self.target.lock().await;
         let session = target.upload_session.clone();
-        let _ = session; Ok(None)
+        Ok(session.filter(|value| !value.starts_with(PUBLISHED)))
     }
 
     async fn save(&self, session_uri: &str) -> Result<(), BoxError> {
