@@ -68,8 +68,8 @@ fn not_implemented(kind: &str, platform: &str) -> ApiError {
         StatusCode::NOT_IMPLEMENTED,
         "not-implemented",
         format!(
-            "testing {kind} credentials is not available yet: the {platform} client comes with \
-             the publishing pipeline"
+            "testing {kind} credentials is not available yet; a {platform} credential is checked \
+             when a recording is first published with it"
         ),
     )
 }
