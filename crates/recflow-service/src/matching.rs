@@ -81,7 +81,8 @@ async fn decide_and_store(
         let name = names.get(&recording.source_id).map_or("", String::as_str);
         let decision = match_recording(templates, &facts(recording, name));
         let info = serde_json::to_value(&decision).unwrap_or(Value::Null);
-        if recording.template_id != decision.matched || recording.match_info.as_ref() != Some(&info) {
+        if recording.template_id != decision.matched || recording.match_info.as_ref() != Some(&info)
+        {
             changed.push((recording.id, decision.matched, info));
         }
     }

@@ -128,10 +128,15 @@ fn webhook_secret(key: &SecretBox, source: &InputSource) -> ApiResult<Vec<u8>> {
 
 /// Starts the pipeline of every new, ready and matched recording at once (SPEC §6
 /// `process_on_webhook`); a recording already in flight is left alone.
-async fn start_pipelines(state: &AppState, source: &InputSource, new_ids: &[uuid::Uuid]) -> ApiResult<()> {
+async fn start_pipelines(
+    state: &AppState,
+    source: &InputSource,
+    new_ids: &[uuid::Uuid],
+) -> ApiResult<()> {
     for id in new_ids {
         let recording = state.store.get_recording(source.user_id, *id).await?;
-        if recording.status != recflow_store::status::INITIALIZED || recording.template_id.is_none() {
+        if recording.status != recflow_store::status::INITIALIZED || recording.template_id.is_none()
+        {
             continue;
         }
         match crate::pipeline::start(state, &recording, true).await {
