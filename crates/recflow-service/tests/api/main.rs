@@ -5,6 +5,7 @@
 mod accounts;
 mod automation_setup;
 mod bad_input;
+mod end_to_end;
 mod helpers;
 mod jobs;
 mod media;
