@@ -189,6 +189,18 @@ impl Config {
             .unwrap_or_else(|| self.data_dir.join("sources"))
     }
 
+    /// The folder an account's local-folder sources are relative to: the whole root for
+    /// admins, `<root>/<email>/` for everyone else, so one account cannot read another's
+    /// recordings.
+    pub fn account_sources_root(&self, user: &recflow_store::User) -> PathBuf {
+        let root = self.sources_root();
+        if user.is_admin {
+            root
+        } else {
+            root.join(&user.email)
+        }
+    }
+
     /// Where local-folder outputs are written: the configured root, or `<data_dir>/outputs`.
     pub fn outputs_root(&self) -> PathBuf {
         self.local_outputs_root

@@ -138,7 +138,8 @@ async fn discover_folder(
         .get("path")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let folder = local_folder::resolve(Some(&config.sources_root()), relative)?;
+    let owner = store.get_user(source.user_id).await?;
+    let folder = local_folder::resolve(Some(&config.account_sources_root(&owner)), relative)?;
     let scanned =
         tokio::task::spawn_blocking(move || local_folder::scan(&folder, zone).map(|f| (folder, f)))
             .await

@@ -178,7 +178,12 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<SourceView>)> {
     let user_id = caller.user.id;
     let name = checked_name(&request.name)?;
-    let config = checked_config(&state, request.kind, request.config.unwrap_or_default())?;
+    let config = checked_config(
+        &state,
+        &caller.user,
+        request.kind,
+        request.config.unwrap_or_default(),
+    )?;
     let credential_id =
         checked_credential(&state, user_id, request.kind, request.credential_id).await?;
     let min_duration_seconds = checked_min(
@@ -279,8 +284,10 @@ pub async fn update(
         ..SourcePatch::default()
     };
     if let Some(config) = request.config {
-        patch.config =
-            Some(serde_json::to_value(checked_config(&state, kind, config)?).unwrap_or_default());
+        patch.config = Some(
+            serde_json::to_value(checked_config(&state, &caller.user, kind, config)?)
+                .unwrap_or_default(),
+        );
     }
     if request.credential_id.is_some() {
         patch.credential_id =
@@ -392,6 +399,7 @@ fn kind_name(kind: SourceKind) -> &'static str {
 
 fn checked_config(
     state: &AppState,
+    user: &recflow_store::User,
     kind: SourceKind,
     config: SourceConfig,
 ) -> ApiResult<SourceConfig> {
@@ -425,7 +433,7 @@ fn checked_config(
             let path = config.path.ok_or_else(|| {
                 ApiError::invalid_field("config.path", "is required for local_folder sources")
             })?;
-            local_folder::resolve(Some(&state.config.sources_root()), &path)
+            local_folder::resolve(Some(&state.config.account_sources_root(user)), &path)
                 .map_err(|e| ApiError::invalid_field("config.path", e.to_string()))?;
             Ok(SourceConfig {
                 user_id: None,

@@ -105,10 +105,12 @@ async fn download(state: &AppState, recording: &Recording) -> Result<Done, Faile
                 .get("path")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let original =
-                crate::sync::local_folder::resolve(Some(&state.config.sources_root()), folder)
-                    .map_err(|e| Failed::fatal(format!("the source folder is unusable: {e}")))?
-                    .join(file);
+            let original = crate::sync::local_folder::resolve(
+                Some(&account_root(state, recording).await?),
+                folder,
+            )
+            .map_err(|e| Failed::fatal(format!("the source folder is unusable: {e}")))?
+            .join(file);
             let dest = dir.join(format!("source.{}", extension_of(&original)));
             copy_atomically(&original, &dest).await?;
         }
@@ -407,6 +409,16 @@ pub async fn rendered_title(
     let vars = RenderVars::new(&matching::facts(recording, ""), zone);
     render_title(&text, &vars, platform)
         .map_err(|e| Failed::fatal(format!("cannot render the title: {e}")))
+}
+
+/// The local sources root of the recording's owner.
+async fn account_root(state: &AppState, recording: &Recording) -> Result<PathBuf, Failed> {
+    let owner = state
+        .store
+        .get_user(recording.user_id)
+        .await
+        .map_err(|e| Failed::retryable(e.to_string()))?;
+    Ok(state.config.account_sources_root(&owner))
 }
 
 fn extension_of(path: &Path) -> String {

@@ -37,7 +37,8 @@ pub async fn setup_with(
 ) -> Setup {
     let clock = ManualClock::new(at(start));
     let root = tempfile::tempdir().expect("root");
-    std::fs::create_dir(root.path().join("lectures")).expect("dir");
+    // Local folders of an account live under `<root>/<email>/`.
+    std::fs::create_dir_all(root.path().join("ana@example.com").join("lectures")).expect("dir");
     let root_path = root.path().to_path_buf();
     let app = spawn_app_at(Arc::new(clock.clone()), move |c| {
         c.local_sources_root = Some(root_path);
@@ -61,6 +62,11 @@ pub async fn setup_with(
 }
 
 impl Setup {
+    /// The folder the account's source reads.
+    pub fn folder(&self) -> std::path::PathBuf {
+        self.root.path().join("ana@example.com").join("lectures")
+    }
+
     pub fn job_body(&self, name: &str, schedule: Value, policy: Value) -> Value {
         json!({"name": name, "source_id": self.source_id, "schedule": schedule, "policy": policy})
     }

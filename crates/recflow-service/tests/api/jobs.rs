@@ -58,6 +58,7 @@ async fn fifty_parallel_creates_stop_exactly_at_the_quota() {
 async fn bad_job_requests_are_4xx_naming_the_field_and_write_nothing() {
     let s = setup("2025-06-01T00:00:00Z").await;
     let (_, bob) = s.app.create_user("bob@example.com", None).await;
+    std::fs::create_dir_all(s.root.path().join("bob@example.com").join("lectures")).expect("dir");
     let bob_source = s
         .app
         .post(
@@ -228,12 +229,7 @@ async fn patch_tells_absent_fields_from_null() {
 
 async fn folder_with_lectures(s: &Setup) {
     let stamp = (s.clock.now_utc() - chrono::Duration::hours(3)).format("%Y-%m-%d %H.%M.%S");
-    let dir = |topic: &str| {
-        s.root
-            .path()
-            .join("lectures")
-            .join(format!("{stamp} {topic} 81234567890"))
-    };
+    let dir = |topic: &str| s.folder().join(format!("{stamp} {topic} 81234567890"));
     tone_mp4(&dir("Algebra lecture").join("video1.mp4"), 5);
     tone_mp4(&dir("Geometry lecture").join("video1.mp4"), 4);
     tone_mp4(&dir("Oops").join("video1.mp4"), 1);

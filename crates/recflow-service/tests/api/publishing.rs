@@ -103,9 +103,7 @@ impl Platforms {
         s.clock.set(chrono::Utc::now());
         let stamp = (chrono::Utc::now() - chrono::Duration::hours(2)).format("%Y-%m-%d %H.%M.%S");
         let file = s
-            .root
-            .path()
-            .join("lectures")
+            .folder()
             .join(format!("{stamp} Algebra lecture 81234567890"))
             .join("video1.mp4");
         noisy_lecture(&file, 6);

@@ -11,7 +11,8 @@ use crate::media::tone_mp4;
 
 async fn app_with_folder() -> (TestApp, tempfile::TempDir) {
     let root = tempfile::tempdir().expect("root");
-    std::fs::create_dir(root.path().join("lectures")).expect("dir");
+    // Local folders of an account live under `<root>/<email>/`.
+    std::fs::create_dir_all(root.path().join("ana@example.com").join("lectures")).expect("dir");
     let root_path = root.path().to_path_buf();
     let app = spawn_app_with(move |c| c.local_sources_root = Some(root_path)).await;
     (app, root)
@@ -50,7 +51,8 @@ async fn sync(app: &TestApp, token: &str, id: &str) -> Value {
 
 fn meeting_dir(root: &Path, topic: &str) -> std::path::PathBuf {
     let stamp = (chrono::Utc::now() - chrono::Duration::hours(3)).format("%Y-%m-%d %H.%M.%S");
-    root.join("lectures")
+    root.join("ana@example.com")
+        .join("lectures")
         .join(format!("{stamp} {topic} 81234567890"))
 }
 
@@ -173,6 +175,18 @@ async fn folders_outside_the_root_and_other_accounts_sources_are_refused() {
         )
         .await;
 
+    let anas_view_of_bob = app
+        .post(
+            "/api/v1/input-sources",
+            &ana,
+            json!({"name": "peek", "type": "local_folder", "config": {"path": "../bob@example.com"}}),
+        )
+        .await;
+    assert_eq!(
+        anas_view_of_bob.error_fields(),
+        ["config.path"],
+        "another account's folder"
+    );
     assert_eq!(escape.error_fields(), ["config.path"]);
     assert_eq!(missing.error_fields(), ["config.path"]);
     assert_eq!(zoom_without_credential.error_fields(), ["credential_id"]);
