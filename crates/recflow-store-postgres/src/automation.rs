@@ -438,6 +438,7 @@ impl Automation for PostgresStore {
             .map_err(|e| map_err(e, "automation job"))?;
         let due: Vec<Job> = sqlx::query_as::<_, JobRow>(
             "SELECT * FROM automation_jobs WHERE is_active AND next_run_at <= $1 \
+             AND user_id IN (SELECT id FROM users WHERE disabled = FALSE) \
              ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         )
         .bind(now)

@@ -108,7 +108,7 @@ impl Credentials for PostgresStore {
                 // The RESTRICT foreign key of a source using it.
                 Error::NotFound { .. } => Error::Conflict {
                     entity: "credential",
-                    detail: "an input source still uses it".to_owned(),
+                    detail: "is used by an input source; delete or change it first".to_owned(),
                 },
                 other => other,
             })?;

@@ -17,7 +17,7 @@ pub(crate) fn map_err(err: sqlx::Error, entity: &'static str) -> Error {
         sqlx::Error::RowNotFound => Error::NotFound { entity },
         sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict {
             entity,
-            detail: db.message().to_owned(),
+            detail: "already exists".to_owned(),
         },
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => Error::NotFound { entity },
         sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {

@@ -190,7 +190,15 @@ impl Sources for PostgresStore {
             .bind(user_id)
             .execute(&mut *tx)
             .await
-            .map_err(|e| map_err(e, "input source"))?;
+            .map_err(|e| match map_err(e, "input source") {
+                // The RESTRICT foreign key of an automation job syncing it.
+                Error::NotFound { .. } => Error::Conflict {
+                    entity: "input source",
+                    detail: "is used by an automation job; delete or change the job first"
+                        .to_owned(),
+                },
+                other => other,
+            })?;
         if done.rows_affected() == 0 {
             return Err(Error::not_found("input source"));
         }
@@ -228,8 +236,8 @@ impl Sources for PostgresStore {
         }
         self.get_source(user_id, id).await?;
         Err(Error::Conflict {
-            entity: "sync",
-            detail: "a sync of this source is running".to_owned(),
+            entity: "input source",
+            detail: "is being synced already; wait for that sync to end".to_owned(),
         })
     }
 

@@ -437,6 +437,7 @@ impl Automation for SqliteStore {
             .map_err(|e| map_err(e, "automation job"))?;
         let due: Vec<Job> = sqlx::query_as::<_, JobRow>(
             "SELECT * FROM automation_jobs WHERE is_active = 1 AND next_run_at <= $1 \
+             AND user_id IN (SELECT id FROM users WHERE disabled = FALSE) \
              ORDER BY next_run_at LIMIT $2",
         )
         .bind(now)

@@ -31,7 +31,7 @@ pub(crate) fn map_err(err: sqlx::Error, entity: &'static str) -> Error {
         sqlx::Error::RowNotFound => Error::NotFound { entity },
         sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict {
             entity,
-            detail: db.message().to_owned(),
+            detail: "already exists".to_owned(),
         },
         // RESTRICT actions report SQLITE_CONSTRAINT_TRIGGER rather than _FOREIGNKEY, so the
         // message is the reliable mark.

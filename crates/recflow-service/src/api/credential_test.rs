@@ -82,7 +82,13 @@ fn access_error(error: access::AccessError) -> ApiError {
             error.to_string(),
         ),
         access::AccessError::Store(e) => e.into(),
-        other => ApiError::internal(&other),
+        // A key that does not open the stored secret (changed RECFLOW_SECRET_KEY) or a
+        // credential of another platform: the user must act, so a 4xx that says what.
+        other => ApiError::new(
+            StatusCode::CONFLICT,
+            "credential-unreadable",
+            other.to_string(),
+        ),
     }
 }
 

@@ -219,10 +219,10 @@ impl From<recflow_store::Error> for ApiError {
         use recflow_store::Error as E;
         match err {
             E::NotFound { entity } => ApiError::not_found(entity),
-            E::Conflict { entity, .. } => ApiError::new(
+            E::Conflict { entity, detail } => ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",
-                format!("{entity} already exists"),
+                format!("{entity} {detail}"),
             ),
             E::QuotaExceeded { resource, limit } => ApiError {
                 details: vec![FieldError {

@@ -108,9 +108,13 @@ pub struct UpdateJobRequest {
     pub template_ids: Option<Option<Vec<Uuid>>>,
     #[schema(value_type = Option<Object>)]
     pub schedule: Option<Value>,
-    pub sync_config: Option<SyncConfig>,
-    pub processing_config: Option<ProcessingConfig>,
-    pub policy: Option<Policy>,
+    /// Only the given fields change; the others keep their values.
+    #[schema(value_type = Option<SyncConfig>)]
+    pub sync_config: Option<Value>,
+    #[schema(value_type = Option<ProcessingConfig>)]
+    pub processing_config: Option<Value>,
+    #[schema(value_type = Option<Policy>)]
+    pub policy: Option<Value>,
     pub is_active: Option<bool>,
 }
 
@@ -257,9 +261,13 @@ pub async fn update(
         check_templates(&state, user.id, &template_ids).await?;
         job.template_ids = template_ids;
     }
-    sync_config = request.sync_config.unwrap_or(sync_config);
-    processing_config = request.processing_config.unwrap_or(processing_config);
-    policy = request.policy.unwrap_or(policy);
+    sync_config = merged_document(&sync_config, request.sync_config, "sync_config")?;
+    processing_config = merged_document(
+        &processing_config,
+        request.processing_config,
+        "processing_config",
+    )?;
+    policy = merged_document(&policy, request.policy, "policy")?;
     check_documents(&sync_config, &processing_config, &policy)?;
 
     let reschedule =
@@ -365,6 +373,27 @@ pub async fn runs(
         state.store.get_job(caller.user.id, id).await?;
     }
     Ok(Json(ListView::from_page(page, RunView::from)))
+}
+
+/// `current` with the fields of `patch` laid over it (SPEC §5: an absent field is unchanged,
+/// also inside these documents).
+fn merged_document<T: Clone + Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    patch: Option<Value>,
+    field: &str,
+) -> ApiResult<T> {
+    let Some(patch) = patch else {
+        return Ok(current.clone());
+    };
+    let Value::Object(changes) = patch else {
+        return Err(ApiError::invalid_field(field, "must be an object"));
+    };
+    let mut merged = serde_json::to_value(current).unwrap_or_default();
+    if let Value::Object(fields) = &mut merged {
+        fields.extend(changes);
+    }
+    crate::api::extract::parse_json(merged.to_string().as_bytes())
+        .map_err(|e| e.with_field_prefix(field))
 }
 
 fn checked_description(description: Option<String>) -> ApiResult<String> {

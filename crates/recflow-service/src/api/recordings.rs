@@ -224,7 +224,7 @@ pub async fn run(
         Ok(false) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "in-flight",
-            "the recording is being processed already",
+            "nothing to start: the recording is being processed already, or every step of it is done",
         )),
         Err(crate::pipeline::StartError::Unmatched) => Err(ApiError::invalid_field(
             "template_id",

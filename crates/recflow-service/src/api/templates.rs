@@ -331,9 +331,13 @@ fn collect_default_rules_error() -> ApiResult<()> {
     }
 }
 
+/// The field path under `prefix`; the matching crate names some fields with their document
+/// already (`matching_rules.patterns[0]`), and those are kept as they are.
 fn prefixed(prefix: &str, field: &str) -> String {
     if field.is_empty() {
         prefix.to_owned()
+    } else if field == prefix || field.starts_with(&format!("{prefix}.")) {
+        field.to_owned()
     } else {
         format!("{prefix}.{field}")
     }

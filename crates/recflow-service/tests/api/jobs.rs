@@ -200,6 +200,13 @@ async fn patch_tells_absent_fields_from_null() {
     let job = s.app.post(JOBS, &s.token, body).await;
     let path = format!("{JOBS}/{}", job.body["id"].as_str().expect("id"));
 
+    s.app
+        .patch(&path, &s.token, json!({"policy": {"jitter_seconds": 5}}))
+        .await;
+    let nested = s
+        .app
+        .patch(&path, &s.token, json!({"policy": {"overlap": "allow"}}))
+        .await;
     let untouched = s
         .app
         .patch(&path, &s.token, json!({"sync_config": {"sync_days": 7}}))
@@ -213,6 +220,12 @@ async fn patch_tells_absent_fields_from_null() {
         )
         .await;
 
+    assert_eq!(
+        nested.body["policy"]["jitter_seconds"], 5,
+        "fields not sent stay: {}",
+        nested.body
+    );
+    assert_eq!(nested.body["policy"]["overlap"], "allow");
     assert_eq!(untouched.body["description"], "Weekly lectures");
     assert_eq!(
         untouched.body["template_ids"]
