@@ -19,22 +19,24 @@ api() { # METHOD PATH [JSON]
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "sample recordings (Zoom local-recording layout) in $data_dir/sources/quickstart"
-rm -rf "$data_dir/sources/quickstart"
-scripts/sample-recordings.sh "$data_dir/sources/quickstart"
+# A suffix keeps names unique, so the script can run again on the same installation.
+run=$(date +%H%M%S)
+folder="quickstart-$run"
+step "sample recordings (Zoom local-recording layout) in $data_dir/sources/$folder"
+scripts/sample-recordings.sh "$data_dir/sources/$folder"
 
 step "a local-folder source over them (blank = under 20 s)"
-source_id=$(api POST /api/v1/input-sources '{"name": "Quickstart folder", "type": "local_folder",
-  "config": {"path": "quickstart"}, "min_duration_seconds": 20, "min_size_bytes": 10000}' | field "['id']")
+source_id=$(api POST /api/v1/input-sources "{\"name\": \"Quickstart folder $run\", \"type\": \"local_folder\",
+  \"config\": {\"path\": \"$folder\"}, \"min_duration_seconds\": 20, \"min_size_bytes\": 10000}" | field "['id']")
 echo "source $source_id"
 
 step "an output preset writing to $data_dir/outputs/lectures"
-preset_id=$(api POST /api/v1/output-presets '{"name": "Lecture archive", "platform": "local_folder",
+preset_id=$(api POST /api/v1/output-presets '{"name": "Lecture archive '"$run"'", "platform": "local_folder",
   "settings": {"path": "lectures", "file_name_template": "{{ start | date }} {{ title }}"}}' | field "['id']")
 echo "preset $preset_id"
 
 step "a template for the algebra lectures"
-template_id=$(api POST /api/v1/templates "{\"name\": \"Algebra\", \"priority\": 10,
+template_id=$(api POST /api/v1/templates "{\"name\": \"Algebra $run\", \"priority\": 10,
   \"matching_rules\": {\"keywords\": [\"algebra\"]},
   \"processing\": {\"trim\": {\"padding_before_seconds\": 1, \"padding_after_seconds\": 1}},
   \"metadata\": {\"title_template\": \"{{ title }} ({{ start | date }})\"},
@@ -42,7 +44,7 @@ template_id=$(api POST /api/v1/templates "{\"name\": \"Algebra\", \"priority\": 
 echo "template $template_id"
 
 step "an automation job: every day at 06:00, last 2 days"
-job_id=$($recflow jobs create --name "Quickstart lectures" --source-id "$source_id" \
+job_id=$($recflow jobs create --name "Quickstart lectures $run" --source-id "$source_id" \
   --schedule '{"type": "time_of_day", "time": "06:00"}' --sync-days 2 --json | field "['id']")
 $recflow jobs list
 
