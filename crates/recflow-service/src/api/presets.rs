@@ -333,6 +333,15 @@ fn checked_settings(platform: PresetPlatform, settings: Value) -> ApiResult<Valu
                     "must be a relative folder inside the outputs root, without `..`",
                 ));
             }
+            // Bounded and printable, so a preset cannot make a worker build thousands of
+            // folders or names no file system takes.
+            let depth = Path::new(&s.path).components().count();
+            if s.path.len() > 200 || depth > 8 || s.path.chars().any(char::is_control) {
+                return Err(ApiError::invalid_field(
+                    "settings.path",
+                    "must be at most 200 characters and 8 folders deep, without control characters",
+                ));
+            }
             recflow_matching::check_template_text(
                 &s.file_name_template,
                 "settings.file_name_template",

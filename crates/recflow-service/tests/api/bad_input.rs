@@ -370,3 +370,22 @@ async fn bad_requests_get_clear_4xx_errors_and_change_nothing() {
         "no bad request changed a quota"
     );
 }
+
+#[tokio::test]
+async fn preset_folders_must_be_short_printable_and_inside_the_outputs_root() {
+    let app = spawn_app().await;
+    let (_, ana) = app.create_user("ana@example.com", None).await;
+    let deep = "a/".repeat(3000);
+
+    for path in ["../escape", "/etc", "a\u{0}b", deep.as_str(), ""] {
+        let body = json!({"name": "p", "platform": "local_folder", "settings": {"path": path}});
+        let answer = app.post("/api/v1/output-presets", &ana, body).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path:?}: {}",
+            answer.body
+        );
+        assert_eq!(answer.error_fields(), ["settings.path"]);
+    }
+}
