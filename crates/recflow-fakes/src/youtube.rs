@@ -217,6 +217,21 @@ impl FakeYoutube {
         self.shared.lock().videos.len()
     }
 
+    /// Delays every request on a session URI by `latency`, as a slow network would.
+    pub fn set_chunk_latency(&self, latency: Duration) {
+        self.shared.lock().chunk_latency = latency;
+    }
+
+    /// Sessions that hold some bytes but not yet all of them: uploads under way.
+    pub fn uploads_in_progress(&self) -> usize {
+        self.shared
+            .lock()
+            .sessions
+            .values()
+            .filter(|s| !s.dead && s.video_id.is_none() && !s.persisted.is_empty())
+            .count()
+    }
+
     /// Upload sessions initiated.
     pub fn sessions_started(&self) -> usize {
         self.shared.lock().counters.sessions_started
@@ -271,7 +286,10 @@ fn router(shared: Shared) -> Router {
             "/upload/youtube/v3/videos",
             post(upload::post_videos).put(chunk::put_videos),
         )
-        .route("/youtube/v3/playlistItems", post(playlist::insert))
+        .route(
+            "/youtube/v3/playlistItems",
+            post(playlist::insert).get(playlist::list),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(shared.clone(), record))
         .with_state(shared)

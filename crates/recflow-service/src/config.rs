@@ -95,6 +95,14 @@ pub struct Config {
     pub session_ttl_hours: u64,
     /// Finished runs kept per job; older ones are pruned.
     pub runs_keep_per_job: u32,
+    /// Lease of a claimed automation run; renewed every third of it while the run works, so
+    /// a run whose worker died is taken over this long after its last heartbeat.
+    pub run_lease_seconds: u32,
+    /// Lease of a claimed pipeline stage, renewed the same way.
+    pub stage_lease_seconds: u32,
+    /// First retry delay of a stage that failed for a reason that may pass; it doubles with
+    /// every attempt, up to an hour.
+    pub stage_retry_base_seconds: u32,
 }
 
 impl Default for Config {
@@ -124,6 +132,9 @@ impl Default for Config {
             login_window_seconds: 300,
             session_ttl_hours: 24 * 30,
             runs_keep_per_job: 100,
+            run_lease_seconds: 60,
+            stage_lease_seconds: 120,
+            stage_retry_base_seconds: 30,
         }
     }
 }

@@ -42,9 +42,24 @@ pub(crate) async fn put_videos(
     body: Bytes,
 ) -> Response {
     match query.get("upload_id") {
-        Some(upload_id) => receive(&shared, upload_id, &headers, &body),
+        Some(upload_id) => receive_after_latency(&shared, upload_id, &headers, &body).await,
         None => fault::bad_request("badRequest", "PUT needs an upload_id."),
     }
+}
+
+/// [`receive`] after the latency a test set with `FakeYoutube::set_chunk_latency`, so a
+/// test can act while an upload is under way.
+pub(crate) async fn receive_after_latency(
+    shared: &Shared,
+    upload_id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let latency = shared.lock().chunk_latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    receive(shared, upload_id, headers, body)
 }
 
 /// Handles one request on a session URI.

@@ -1,5 +1,7 @@
-//! `POST /youtube/v3/playlistItems?part=snippet`: adds a video to a known playlist. A video
-//! still processing answers 400 `failedPrecondition`, as YouTube reportedly does.
+//! `POST /youtube/v3/playlistItems?part=snippet`: adds a video to a known playlist (twice if
+//! asked twice, as YouTube does). A video still processing answers 400 `failedPrecondition`,
+//! as YouTube reportedly does. `GET` lists a playlist's items, optionally only those of one
+//! `videoId`.
 
 use std::collections::HashMap;
 
@@ -72,7 +74,7 @@ pub(crate) async fn insert(
     let body = json!({
         "kind": "youtube#playlistItem",
         "etag": format!("FakeEtag{}", random_text(12)),
-        "id": random_text(48),
+        "id": item_id(playlist_id, position),
         "snippet": {
             "publishedAt": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
             "channelId": "UCFakeChannel0000000000A",
@@ -86,4 +88,54 @@ pub(crate) async fn insert(
         },
     });
     (StatusCode::OK, Json(body)).into_response()
+}
+
+/// `playlistItems.list` filtered by `playlistId` and, optionally, `videoId`: the items with
+/// their ids (`part=id`), one page.
+pub(crate) async fn list(
+    State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let state = shared.lock();
+    if !bearer_is_valid(&state, &headers, true) {
+        return fault::invalid_credentials();
+    }
+    if !query.contains_key("part") {
+        return fault::bad_request("required", "Required parameter: part");
+    }
+    let playlist_id = query
+        .get("playlistId")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let Some(items) = state.playlists.get(playlist_id) else {
+        return fault::google_error(
+            StatusCode::NOT_FOUND,
+            "youtube.playlistItem",
+            "playlistNotFound",
+            "The playlist identified with the request's playlistId parameter cannot be found.",
+        );
+    };
+    let wanted = query.get("videoId");
+    let items: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, video)| wanted.is_none_or(|wanted| wanted == *video))
+        .map(|(position, video)| {
+            json!({"kind": "youtube#playlistItem", "etag": format!("FakeEtag{position}"),
+                "id": item_id(playlist_id, position), "snippet": {"resourceId": {"videoId": video}}})
+        })
+        .collect();
+    let body = json!({
+        "kind": "youtube#playlistItemListResponse",
+        "etag": "FakeEtagList",
+        "pageInfo": {"totalResults": items.len(), "resultsPerPage": 50},
+        "items": items,
+    });
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+/// A stable id for the item at `position` of `playlist_id`.
+fn item_id(playlist_id: &str, position: usize) -> String {
+    format!("{playlist_id}.ITEM{position:04}")
 }

@@ -22,6 +22,8 @@ pub(crate) struct State {
     pub(crate) videos: Vec<StoredVideo>,
     pub(crate) playlists: HashMap<String, Vec<String>>,
     pub(crate) keep_processing: bool,
+    /// Added before every request on a session URI.
+    pub(crate) chunk_latency: Duration,
     pub(crate) faults: Faults,
     pub(crate) counters: Counters,
     pub(crate) seen: Vec<YoutubeRequest>,
@@ -86,6 +88,7 @@ impl State {
             videos: Vec::new(),
             playlists: HashMap::new(),
             keep_processing: false,
+            chunk_latency: Duration::ZERO,
             faults: Faults::default(),
             counters: Counters::default(),
             seen: Vec::new(),

@@ -24,7 +24,7 @@ pub(crate) async fn post_videos(
     body: Bytes,
 ) -> Response {
     if let Some(upload_id) = query.get("upload_id") {
-        return chunk::receive(&shared, upload_id, &headers, &body);
+        return chunk::receive_after_latency(&shared, upload_id, &headers, &body).await;
     }
     initiate(&mut shared.lock(), &query, &headers, &body)
 }

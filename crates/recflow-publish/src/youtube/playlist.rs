@@ -1,6 +1,7 @@
 //! `playlistItems.insert` (`external-apis.md` §2.5). A video YouTube is still processing
 //! answers 400 `failedPrecondition`; that is returned at once as a retry-later error, because
-//! processing takes minutes and the caller's job owns such waits.
+//! processing takes minutes and the caller's job owns such waits. `playlistItems.list` with
+//! `videoId` (1 unit) tells a retry whether an earlier attempt's insert already landed.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -12,11 +13,18 @@ use super::{AccessTokenSource, YoutubeUploader};
 use crate::error::{Platform, PublishError};
 
 const ENDPOINT: &str = "playlistItems.insert";
+const LIST_ENDPOINT: &str = "playlistItems.list";
 
 #[derive(Deserialize)]
 struct PlaylistItem {
     #[serde(default)]
     id: String,
+}
+
+#[derive(Deserialize)]
+struct PlaylistItemList {
+    #[serde(default)]
+    items: Vec<PlaylistItem>,
 }
 
 impl YoutubeUploader {
@@ -27,8 +35,6 @@ impl YoutubeUploader {
     /// [`PublishError::NotReady`] (retryable) for `failedPrecondition`; rate limits, 5xx and
     /// lost connections after the backoff's attempts; at once for other 4xx such as
     /// `playlistNotFound`.
-    // TODO: a retry after a lost response can add the video twice; look the video up with
-    // playlistItems.list (1 unit) before inserting again.
     #[instrument(
         skip_all,
         fields(upstream.platform = "youtube", video.id = %video_id, playlist.id = %playlist_id),
@@ -63,6 +69,62 @@ impl YoutubeUploader {
                 Err(error) => return Err(error),
             }
         }
+    }
+
+    /// The id of an item of `playlist_id` holding `video_id`, if there is one. A caller that
+    /// may have inserted before (its process died before recording the outcome) asks this
+    /// first, so the video is not added twice.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::add_to_playlist`], without retries.
+    #[instrument(
+        skip_all,
+        fields(upstream.platform = "youtube", video.id = %video_id, playlist.id = %playlist_id),
+        err
+    )]
+    pub async fn playlist_item_of(
+        &self,
+        access: &AccessTokenSource,
+        video_id: &str,
+        playlist_id: &str,
+    ) -> Result<Option<String>, PublishError> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/playlistItems", self.api_url),
+            &[
+                ("part", "id"),
+                ("playlistId", playlist_id),
+                ("videoId", video_id),
+            ],
+        )
+        .map_err(|error| PublishError::InvalidResponse {
+            platform: Platform::Youtube,
+            endpoint: LIST_ENDPOINT,
+            detail: format!("the API URL is unusable: {error}"),
+        })?;
+        let response = self
+            .send_authorized(access, |token| {
+                let request = self
+                    .http
+                    .client()
+                    .get(url.clone())
+                    .bearer_auth(token.secret())
+                    .timeout(self.http.timeouts().api);
+                async move { Ok(request) }
+            })
+            .await?;
+        let status = response.status();
+        let bytes = read_body(response).await?;
+        if !status.is_success() {
+            return Err(GoogleError::parse(&bytes).into_error(LIST_ENDPOINT, status.as_u16()));
+        }
+        let list: PlaylistItemList =
+            serde_json::from_slice(&bytes).map_err(|error| PublishError::InvalidResponse {
+                platform: Platform::Youtube,
+                endpoint: LIST_ENDPOINT,
+                detail: error.to_string(),
+            })?;
+        Ok(list.items.into_iter().next().map(|item| item.id))
     }
 
     async fn insert_item(

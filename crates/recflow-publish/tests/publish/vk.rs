@@ -1,7 +1,9 @@
 //! video.save → upload host → video.addToAlbum against the fake VK, with VK's failures.
 
 use recflow_fakes::VkFault;
-use recflow_publish::{CaptchaKind, PublishError, VkVideo};
+use std::time::Duration;
+
+use recflow_publish::{CaptchaKind, MemorySessionStore, PublishError, VkClient, VkConfig, VkVideo};
 
 use crate::support::*;
 
@@ -185,6 +187,58 @@ async fn an_expired_upload_url_is_replaced_by_a_new_video_save() {
         video.video_id,
         format!("{}_{}", uploaded.owner_id, uploaded.video_id)
     );
+}
+
+#[tokio::test]
+async fn an_attempt_after_a_crash_uploads_into_the_video_the_first_one_created() {
+    let (fake, client) = vk().await;
+    let file = test_file(2000);
+    let session = MemorySessionStore::new();
+
+    // The first attempt's file reached VK, but its result was lost with the process.
+    let first = client
+        .upload_resumable(VK_TOKEN, &vk_video(None, None), &file.path, &session)
+        .await
+        .expect("the first upload");
+    let saved_url = session.uri();
+    let second = client
+        .upload_resumable(VK_TOKEN, &vk_video(None, None), &file.path, &session)
+        .await
+        .expect("the attempt after the crash");
+
+    assert!(
+        saved_url.is_some(),
+        "the upload URL is saved before the file is sent"
+    );
+    assert_eq!(second.video_id, first.video_id);
+    assert_eq!(fake.videos_saved(), 1, "no second video.save");
+    assert_eq!(fake.videos().len(), 1);
+}
+
+#[tokio::test]
+async fn a_saved_upload_url_that_expired_is_replaced() {
+    let (fake, _) = vk().await;
+    fake.set_upload_url_ttl(Duration::from_millis(1500));
+    let config = VkConfig {
+        upload_url_margin: Duration::from_millis(500),
+        ..VkConfig::default()
+    };
+    let client = VkClient::with_config(http(), fake.api_url(), config);
+    let file = test_file(2000);
+    let session = MemorySessionStore::new();
+    client
+        .upload_resumable(VK_TOKEN, &vk_video(None, None), &file.path, &session)
+        .await
+        .expect("the first upload");
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client
+        .upload_resumable(VK_TOKEN, &vk_video(None, None), &file.path, &session)
+        .await
+        .expect("a later attempt");
+
+    // The saved URL is too close to its expiry to use, so a fresh video.save is made.
+    assert_eq!(fake.videos_saved(), 2);
 }
 
 #[tokio::test]

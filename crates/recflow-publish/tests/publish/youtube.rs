@@ -354,6 +354,47 @@ async fn a_video_still_processing_cannot_join_a_playlist_yet() {
 }
 
 #[tokio::test]
+async fn a_playlist_lookup_finds_an_earlier_insert_of_the_same_video_only() {
+    let (fake, uploader, access) = youtube().await;
+    fake.add_playlist("PLweekly");
+    let file = test_file(1000);
+    let store = MemorySessionStore::new();
+    let first = uploader
+        .upload(&access, &metadata(), &file.path, &store)
+        .await
+        .expect("the first upload");
+    let second = uploader
+        .upload(&access, &metadata(), &file.path, &MemorySessionStore::new())
+        .await
+        .expect("the second upload");
+
+    let before = uploader
+        .playlist_item_of(&access, &first.video_id, "PLweekly")
+        .await
+        .expect("lookup");
+    let item = uploader
+        .add_to_playlist(&access, &first.video_id, "PLweekly")
+        .await
+        .expect("insert");
+    let after = uploader
+        .playlist_item_of(&access, &first.video_id, "PLweekly")
+        .await
+        .expect("lookup");
+    let other = uploader
+        .playlist_item_of(&access, &second.video_id, "PLweekly")
+        .await
+        .expect("lookup");
+    let missing = uploader
+        .playlist_item_of(&access, &first.video_id, "PLmissing")
+        .await;
+
+    assert_eq!(before, None);
+    assert_eq!(after, Some(item));
+    assert_eq!(other, None);
+    assert!(missing.is_err_and(|e| !e.is_retryable()));
+}
+
+#[tokio::test]
 async fn an_unknown_playlist_is_a_fatal_error() {
     let (fake, uploader, access) = youtube().await;
     let file = test_file(1000);

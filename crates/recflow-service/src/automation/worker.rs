@@ -11,9 +11,6 @@ use uuid::Uuid;
 use crate::automation::run::{self, lease_end};
 use crate::state::AppState;
 
-/// Lease length; heartbeats renew it every third of it.
-pub const LEASE_SECONDS: i64 = 60;
-
 /// How long in-flight runs may finish after shutdown began before they are handed back.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
@@ -78,7 +75,7 @@ impl Worker {
         let now = self.state.clock.now();
         self.state
             .store
-            .claim_run(&self.id, now, lease_end(now, LEASE_SECONDS))
+            .claim_run(&self.id, now, lease_end(now, lease_seconds(&self.state)))
             .await
     }
 
@@ -162,10 +159,11 @@ impl Worker {
 }
 
 async fn heartbeat(state: AppState, worker: String, run_id: Uuid, lost: CancellationToken) {
-    let every = Duration::from_secs(u64::try_from(LEASE_SECONDS / 3).unwrap_or(20));
+    let lease = lease_seconds(&state);
+    let every = Duration::from_millis(u64::try_from(lease * 1000 / 3).unwrap_or(1000).max(100));
     loop {
         tokio::time::sleep(every).await;
-        let until = lease_end(state.clock.now(), LEASE_SECONDS);
+        let until = lease_end(state.clock.now(), lease);
         match state.store.heartbeat_run(run_id, &worker, until).await {
             Ok(true) => {}
             Ok(false) => {
@@ -186,4 +184,9 @@ pub async fn run_role(state: AppState, shutdown: CancellationToken) {
         Worker::new(state).run(shutdown.clone()),
         stages.run(shutdown)
     );
+}
+
+/// The configured run lease (`run_lease_seconds`), at least one second.
+fn lease_seconds(state: &AppState) -> i64 {
+    i64::from(state.config.run_lease_seconds.max(1))
 }

@@ -61,8 +61,9 @@ pub async fn upload_youtube(
     );
     let uploader = youtube_uploader(state, http)?;
 
-    let (video_id, url) = match published_video(target) {
-        Some(id) => (id.to_owned(), target.url.clone().unwrap_or_default()),
+    let earlier = published_video(target).map(str::to_owned);
+    let (video_id, url) = match &earlier {
+        Some(id) => (id.clone(), target.url.clone().unwrap_or_default()),
         None => {
             let metadata = youtube_metadata(state, recording, &settings).await?;
             let sessions = TargetSessions::new(state, target.clone());
@@ -78,10 +79,25 @@ pub async fn upload_youtube(
     };
 
     if let Some(playlist_id) = settings.playlist_id.as_deref().filter(|p| !p.is_empty()) {
-        uploader
-            .add_to_playlist(&tokens, &video_id, playlist_id)
-            .await
-            .map_err(|e| follow_up_failed(&e, &credential, &url, "adding it to the playlist"))?;
+        // An earlier attempt may have added it and died before recording that: look first.
+        let present = match earlier {
+            Some(_) => uploader
+                .playlist_item_of(&tokens, &video_id, playlist_id)
+                .await
+                .map_err(|e| {
+                    follow_up_failed(&e, &credential, &url, "looking it up in the playlist")
+                })?
+                .is_some(),
+            None => false,
+        };
+        if !present {
+            uploader
+                .add_to_playlist(&tokens, &video_id, playlist_id)
+                .await
+                .map_err(|e| {
+                    follow_up_failed(&e, &credential, &url, "adding it to the playlist")
+                })?;
+        }
     }
     target.upload_session = None;
     Ok((video_id, url))
@@ -114,13 +130,14 @@ pub async fn upload_vk(
         Some(id) => (id.to_owned(), target.url.clone().unwrap_or_default()),
         None => {
             let video = vk_video(state, recording, &settings).await?;
-            // TODO: if this process dies after VK's upload host took the file but before the
-            // id below is recorded, a retry creates a second video; recording the video.save
-            // result first needs a hook in the VK client.
+            // The upload URL is saved on the target before the file is sent: a worker that
+            // takes over after a crash uploads into the same video (see `upload_resumable`).
+            let sessions = TargetSessions::new(state, target.clone());
             let uploaded = client
-                .upload(&token, &video, file)
-                .await
-                .map_err(|e| failed(&e, &credential))?;
+                .upload_resumable(&token, &video, file, &sessions)
+                .await;
+            *target = sessions.into_target();
+            let uploaded = uploaded.map_err(|e| failed(&e, &credential))?;
             record_published(state, target, &uploaded.video_id, &uploaded.url)
                 .await
                 .map_err(|e| retryable(format!("cannot record the uploaded video: {e}")))?;

@@ -61,11 +61,15 @@ pub fn stable_status(stage: &str) -> &'static str {
     }
 }
 
-/// When to retry a failure after `attempts` tries: exponential from 30 s, at most an hour;
-/// `None` once the attempts are used up.
-pub fn retry_at(now: chrono::DateTime<Utc>, attempts: i64) -> Option<chrono::DateTime<Utc>> {
-    (attempts < MAX_ATTEMPTS)
-        .then(|| now + Duration::seconds((30i64 << (attempts.clamp(1, 8) - 1)).min(3600)))
+/// When to retry a failure after `attempts` tries: exponential from `base_seconds`, at most
+/// an hour; `None` once the attempts are used up.
+pub fn retry_at(
+    now: chrono::DateTime<Utc>,
+    attempts: i64,
+    base_seconds: u32,
+) -> Option<chrono::DateTime<Utc>> {
+    let delay = (i64::from(base_seconds) << (attempts.clamp(1, 8) - 1)).min(3600);
+    (attempts < MAX_ATTEMPTS).then(|| now + Duration::seconds(delay))
 }
 
 /// Executes `stage`.

@@ -12,9 +12,6 @@ use crate::automation::run::lease_end;
 use crate::pipeline::stages::{self, Failed};
 use crate::state::AppState;
 
-/// Lease length of a stage; renewed every third of it while the stage works.
-const LEASE_SECONDS: i64 = 120;
-
 /// Stages executed at once by one worker process (the account quota
 /// `max_concurrent_pipelines` bounds them further, in the claim).
 const CONCURRENCY: usize = 2;
@@ -74,7 +71,7 @@ impl PipelineWorker {
         let now = self.state.clock.now();
         self.state
             .store
-            .claim_stage(&self.id, now, lease_end(now, LEASE_SECONDS))
+            .claim_stage(&self.id, now, lease_end(now, lease_seconds(&self.state)))
             .await
     }
 
@@ -119,7 +116,11 @@ impl PipelineWorker {
             }
             Err(failed) => {
                 let retry_at = if failed.retryable {
-                    stages::retry_at(now, stage.attempts)
+                    stages::retry_at(
+                        now,
+                        stage.attempts,
+                        self.state.config.stage_retry_base_seconds,
+                    )
                 } else {
                     None
                 };
@@ -142,10 +143,11 @@ impl PipelineWorker {
 }
 
 async fn heartbeat(state: AppState, worker: String, stage_id: Uuid) {
-    let every = Duration::from_secs(u64::try_from(LEASE_SECONDS / 3).unwrap_or(40));
+    let lease = lease_seconds(&state);
+    let every = Duration::from_millis(u64::try_from(lease * 1000 / 3).unwrap_or(1000).max(100));
     loop {
         tokio::time::sleep(every).await;
-        let until = lease_end(state.clock.now(), LEASE_SECONDS);
+        let until = lease_end(state.clock.now(), lease);
         match state.store.heartbeat_stage(stage_id, &worker, until).await {
             Ok(true) => {}
             Ok(false) => return,
@@ -154,4 +156,9 @@ async fn heartbeat(state: AppState, worker: String, stage_id: Uuid) {
             }
         }
     }
+}
+
+/// The configured stage lease (`stage_lease_seconds`), at least one second.
+fn lease_seconds(state: &AppState) -> i64 {
+    i64::from(state.config.stage_lease_seconds.max(1))
 }
