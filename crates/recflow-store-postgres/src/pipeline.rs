@@ -101,6 +101,18 @@ async fn enqueue(
 }
 
 /// Stages of the recording still to do (queued or running).
+/// Locks the recording's row until the transaction ends. Stages of one recording that end at
+/// the same time then take turns, so the last one sees every other one done and marks the
+/// recording READY (without it, each could count the other as still running).
+async fn lock_recording(tx: &mut Transaction<'_, Postgres>, recording_id: Uuid) -> Result<()> {
+    sqlx::query("SELECT id FROM recordings WHERE id = $1 FOR UPDATE")
+        .bind(recording_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(|e| map_err(e, "recording"))?;
+    Ok(())
+}
+
 async fn in_flight(tx: &mut Transaction<'_, Postgres>, recording_id: Uuid) -> Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM pipeline_stages WHERE recording_id = $1 AND status IN ('queued', 'running')")
         .bind(recording_id)
@@ -290,6 +302,7 @@ impl Pipelines for PostgresStore {
         let Some((recording_id, user_id)) = owner else {
             return Ok(false);
         };
+        lock_recording(&mut tx, recording_id).await?;
         enqueue(&mut tx, recording_id, user_id, next, now).await?;
         let left = sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM pipeline_stages WHERE recording_id = $1 AND status <> 'done'",
@@ -352,6 +365,7 @@ impl Pipelines for PostgresStore {
         let Some((recording_id, stage, attempts)) = failed else {
             return Ok(false);
         };
+        lock_recording(&mut tx, recording_id).await?;
         let active = in_flight(&mut tx, recording_id).await? > 0;
         let record = json!({"stage": stage, "reason": failure.reason, "at": now, "attempts": attempts,
             "retry_at": failure.retry_at, "paused": failure.paused});

@@ -10,9 +10,9 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use crate::{
-    Credential, Discovered, Error, InputSource, NewToken, NewUser, OutputPreset, PageRequest,
-    QuotaPatch, QuotaResource, RecordingFilter, SourcePatch, Store, SyncStatus, Template,
-    TokenKind, UserPatch, status,
+    Credential, Discovered, Error, InputSource, NewToken, NewUser, NextStage, OutputPreset,
+    PageRequest, QuotaPatch, QuotaResource, RecordingFilter, SourcePatch, Store, SyncStatus,
+    Template, TokenKind, UserPatch, status,
 };
 
 /// Generates one `#[tokio::test]` per check, each on the store `$make` builds.
@@ -40,6 +40,7 @@ macro_rules! conformance_tests {
             concurrent_template_creations_never_pass_the_quota,
             deleting_a_template_unbinds_its_recordings,
             presets_are_scoped_to_their_owner,
+            upload_stages_ending_together_leave_their_recording_ready,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -862,4 +863,93 @@ pub async fn presets_are_scoped_to_their_owner(store: Arc<dyn Store>) {
     assert!(matches!(bob_delete, Err(Error::NotFound { .. })));
     assert_eq!(replaced.name, "Outbox");
     assert_eq!(replaced.settings, preset.settings);
+}
+
+fn folder_preset(user_id: Uuid, name: &str) -> OutputPreset {
+    OutputPreset {
+        id: Uuid::now_v7(),
+        user_id,
+        name: name.to_owned(),
+        platform: "local_folder".to_owned(),
+        credential_id: None,
+        settings: serde_json::json!({"path": name}),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+pub async fn upload_stages_ending_together_leave_their_recording_ready(store: Arc<dyn Store>) {
+    let user = store
+        .create_user(&new_user("a@example.com"))
+        .await
+        .expect("create");
+    let src = store
+        .create_source(&source(user.id, "folder", None))
+        .await
+        .expect("source");
+    let mut presets = Vec::new();
+    for name in ["one", "two", "three"] {
+        let preset = store
+            .create_preset(&folder_preset(user.id, name))
+            .await
+            .expect("preset");
+        presets.push((preset.id, preset.platform));
+    }
+    let items: Vec<_> = (0..12)
+        .map(|i| discovered(&format!("k{i}"), status::INITIALIZED, "Lecture"))
+        .collect();
+    let (_, ids) = store
+        .upsert_discovered(user.id, src.id, &items)
+        .await
+        .expect("recordings");
+    let uploads: Vec<NextStage> = presets
+        .iter()
+        .map(|(id, _)| NextStage {
+            stage: "upload",
+            target: id.to_string(),
+        })
+        .collect();
+    let download = NextStage {
+        stage: "download",
+        target: String::new(),
+    };
+
+    let mut statuses = Vec::new();
+    for id in &ids {
+        let now = Utc::now();
+        let lease = now + Duration::minutes(2);
+        store
+            .start_pipeline(user.id, *id, &presets, &download, now)
+            .await
+            .expect("start");
+        let first = store
+            .claim_stage("w0", now, lease)
+            .await
+            .expect("claim")
+            .expect("the download");
+        store
+            .complete_stage(first.id, "w0", "DOWNLOADED", &uploads, now)
+            .await
+            .expect("download done");
+        let mut claimed = Vec::new();
+        for worker in ["w1", "w2", "w3"] {
+            let stage = store.claim_stage(worker, now, lease).await.expect("claim");
+            claimed.push((worker, stage.expect("an upload stage").id));
+        }
+        // The three uploads end at the same moment, each in its own transaction.
+        let ends = claimed.into_iter().map(|(worker, stage)| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .complete_stage(stage, worker, "UPLOADING", &[], Utc::now())
+                    .await
+            })
+        });
+        for end in futures::future::join_all(ends).await {
+            assert!(end.expect("task").expect("complete"));
+        }
+        statuses.push(store.get_recording(user.id, *id).await.expect("get").status);
+    }
+
+    assert!(statuses.iter().all(|s| s == "READY"), "{statuses:?}");
 }
