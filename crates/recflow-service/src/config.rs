@@ -14,7 +14,13 @@ use serde::{Deserialize, Serialize};
 pub enum Error {
     #[error("invalid configuration: {0}")]
     Invalid(#[from] config::ConfigError),
+    #[error("invalid configuration: {key} {problem}")]
+    OutOfRange { key: &'static str, problem: String },
 }
+
+/// Shortest accepted lease: a lease shorter than a database restart or a pause of the
+/// process would hand live work to a second worker.
+const MIN_LEASE_SECONDS: u32 = 5;
 
 /// A value that must never be printed.
 #[derive(Clone, Deserialize, Default, PartialEq, Eq)]
@@ -93,6 +99,9 @@ pub struct Config {
     pub login_window_seconds: u64,
     /// Lifetime of tokens issued by login.
     pub session_ttl_hours: u64,
+    /// How long an authenticated token is remembered by an API process (0: never). A token
+    /// revoked through another process keeps working there for up to this long.
+    pub token_cache_seconds: u64,
     /// Finished runs kept per job; older ones are pruned.
     pub runs_keep_per_job: u32,
     /// Lease of a claimed automation run; renewed every third of it while the run works, so
@@ -131,6 +140,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_seconds: 300,
             session_ttl_hours: 24 * 30,
+            token_cache_seconds: 5,
             runs_keep_per_job: 100,
             run_lease_seconds: 60,
             stage_lease_seconds: 120,
@@ -182,7 +192,31 @@ impl Config {
             };
             builder = builder.set_override("log_format", name)?;
         }
-        Ok(builder.build()?.try_deserialize()?)
+        let config: Config = builder.build()?.try_deserialize()?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Values the types accept but the service cannot work with.
+    fn check(&self) -> Result<(), Error> {
+        for (key, value) in [
+            ("run_lease_seconds", self.run_lease_seconds),
+            ("stage_lease_seconds", self.stage_lease_seconds),
+        ] {
+            if value < MIN_LEASE_SECONDS {
+                return Err(Error::OutOfRange {
+                    key,
+                    problem: format!("must be at least {MIN_LEASE_SECONDS} (got {value})"),
+                });
+            }
+        }
+        if self.stage_retry_base_seconds == 0 {
+            return Err(Error::OutOfRange {
+                key: "stage_retry_base_seconds",
+                problem: "must be at least 1".to_owned(),
+            });
+        }
+        Ok(())
     }
 
     /// The database to use: the configured URL, or the embedded SQLite file in the data dir.
@@ -268,6 +302,28 @@ mod tests {
             "{printed}"
         );
         assert!(!format!("{config:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn leases_too_short_to_survive_a_pause_are_refused_by_name() {
+        let short = Config {
+            stage_lease_seconds: 2,
+            ..Config::default()
+        };
+        let no_backoff = Config {
+            stage_retry_base_seconds: 0,
+            ..Config::default()
+        };
+
+        let short = short.check().expect_err("2 s is too short").to_string();
+        let no_backoff = no_backoff.check().expect_err("0 s").to_string();
+
+        assert!(short.contains("stage_lease_seconds"), "{short}");
+        assert!(
+            no_backoff.contains("stage_retry_base_seconds"),
+            "{no_backoff}"
+        );
+        assert!(Config::default().check().is_ok());
     }
 
     #[test]

@@ -20,3 +20,4 @@ pub mod server;
 pub mod state;
 pub mod sync;
 pub mod telemetry;
+pub mod token_cache;

@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::login_limiter::LoginLimiter;
 use crate::secrets::SecretBox;
+use crate::token_cache::TokenCache;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]
@@ -16,6 +17,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub login_limiter: Arc<LoginLimiter>,
+    pub tokens: TokenCache,
     pub metrics: PrometheusHandle,
     /// `None` when no key is configured (cluster mode without `secret_key`): credentials
     /// cannot be stored then.
@@ -39,9 +41,11 @@ impl AppState {
             config.login_max_failures,
             std::time::Duration::from_secs(config.login_window_seconds),
         );
+        let tokens = TokenCache::new(std::time::Duration::from_secs(config.token_cache_seconds));
         AppState {
             store,
             login_limiter: Arc::new(login_limiter),
+            tokens,
             metrics,
             zoom: recflow_zoom::ZoomClient::new(
                 upstream_http_client(),

@@ -385,7 +385,9 @@ impl Pipelines for SqliteStore {
     async fn save_target(&self, t: &Target, now: DateTime<Utc>) -> Result<()> {
         let done = sqlx::query(
             "UPDATE recording_targets SET status = $3, platform_video_id = $4, url = $5, error = $6, \
-             upload_session = $7, updated_at = $8 WHERE recording_id = $1 AND preset_id = $2",
+             upload_session = CASE WHEN upload_session LIKE 'published:%' AND $4 IS NULL \
+             THEN upload_session ELSE $7 END, updated_at = $8 \
+             WHERE recording_id = $1 AND preset_id = $2 AND platform_video_id IS NULL",
         )
         .bind(t.recording_id)
         .bind(t.preset_id)
@@ -399,7 +401,18 @@ impl Pipelines for SqliteStore {
         .await
         .map_err(|e| map_err(e, "target"))?;
         if done.rows_affected() == 0 {
-            return Err(Error::not_found("target"));
+            // Either no such target, or it is published: then the write is dropped.
+            let exists: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM recording_targets WHERE recording_id = $1 AND preset_id = $2",
+            )
+            .bind(t.recording_id)
+            .bind(t.preset_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| map_err(e, "target"))?;
+            if exists == 0 {
+                return Err(Error::not_found("target"));
+            }
         }
         Ok(())
     }

@@ -131,7 +131,10 @@ pub trait Pipelines {
     /// Only database failures.
     async fn targets(&self, recording_id: Uuid) -> Result<Vec<Target>>;
 
-    /// Stores a target's new state (status, ids, error, session).
+    /// Stores a target's new state (status, ids, error, session). A published target (one
+    /// with a `platform_video_id`) is never changed again, and a `published:` mark in
+    /// `upload_session` is kept until the video id is written: a worker that lost its lease
+    /// cannot undo what the worker that took over recorded.
     ///
     /// # Errors
     /// `NotFound` when the target does not exist.

@@ -25,6 +25,9 @@ pub enum YoutubeFault {
     UploadLimitExceeded,
     /// A `playlistItems.insert` answers 400 `failedPrecondition`.
     PlaylistFailedPrecondition,
+    /// A `playlistItems.insert` adds the video, then answers 503 as if the response were
+    /// lost on the way back.
+    PlaylistInsertedThen503,
 }
 
 pub(crate) enum FaultTarget {
@@ -41,7 +44,9 @@ impl YoutubeFault {
             | Self::ExpireSession
             | Self::RateLimitExceeded => FaultTarget::Chunk,
             Self::QuotaExceeded | Self::UploadLimitExceeded => FaultTarget::Initiate,
-            Self::PlaylistFailedPrecondition => FaultTarget::Playlist,
+            Self::PlaylistFailedPrecondition | Self::PlaylistInsertedThen503 => {
+                FaultTarget::Playlist
+            }
         }
     }
 }

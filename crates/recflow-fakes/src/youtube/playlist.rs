@@ -28,8 +28,8 @@ pub(crate) async fn insert(
     if !bearer_is_valid(&state, &headers, true) {
         return fault::invalid_credentials();
     }
-    if let Some(YoutubeFault::PlaylistFailedPrecondition) = Faults::take(&mut state.faults.playlist)
-    {
+    let fault = Faults::take(&mut state.faults.playlist);
+    if let Some(YoutubeFault::PlaylistFailedPrecondition) = fault {
         return fault::failed_precondition();
     }
     if query
@@ -71,6 +71,9 @@ pub(crate) async fn insert(
     let items = state.playlists.entry(playlist_id.to_owned()).or_default();
     items.push(video_id.to_owned());
     let position = items.len() - 1;
+    if let Some(YoutubeFault::PlaylistInsertedThen503) = fault {
+        return fault::server_error(503);
+    }
     let body = json!({
         "kind": "youtube#playlistItem",
         "etag": format!("FakeEtag{}", random_text(12)),

@@ -65,6 +65,14 @@ impl YoutubeUploader {
                     failures += 1;
                     warn!(attempt = failures, error = %error, "playlist insert failed, retrying");
                     self.config.backoff.wait(failures).await;
+                    // The failed insert may have landed (a lost response): look before
+                    // inserting again.
+                    if let Ok(Some(item_id)) =
+                        self.playlist_item_of(access, video_id, playlist_id).await
+                    {
+                        info!(playlist.item_id = %item_id, "the earlier insert had landed");
+                        return Ok(item_id);
+                    }
                 }
                 Err(error) => return Err(error),
             }

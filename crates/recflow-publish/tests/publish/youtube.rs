@@ -395,6 +395,25 @@ async fn a_playlist_lookup_finds_an_earlier_insert_of_the_same_video_only() {
 }
 
 #[tokio::test]
+async fn an_insert_whose_answer_was_lost_is_not_repeated() {
+    let (fake, uploader, access) = youtube().await;
+    fake.add_playlist("PLweekly");
+    let file = test_file(1000);
+    let video = uploader
+        .upload(&access, &metadata(), &file.path, &MemorySessionStore::new())
+        .await
+        .expect("the upload succeeds");
+    fake.fail_next(1, YoutubeFault::PlaylistInsertedThen503);
+
+    let item = uploader
+        .add_to_playlist(&access, &video.video_id, "PLweekly")
+        .await;
+
+    assert!(item.is_ok(), "{item:?}");
+    assert_eq!(fake.playlist_items("PLweekly"), vec![video.video_id]);
+}
+
+#[tokio::test]
 async fn an_unknown_playlist_is_a_fatal_error() {
     let (fake, uploader, access) = youtube().await;
     let file = test_file(1000);

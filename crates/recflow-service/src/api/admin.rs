@@ -147,7 +147,10 @@ pub async fn update_user(
         accounts::check_timezone("timezone", &zone)?;
         patch.timezone = Some(zone);
     }
-    Ok(Json(state.store.update_user(id, &patch).await?.into()))
+    state.tokens.forget_all();
+    let user = state.store.update_user(id, &patch).await?;
+    state.tokens.forget_all();
+    Ok(Json(user.into()))
 }
 
 /// An account's limits and usage.

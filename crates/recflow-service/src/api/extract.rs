@@ -136,25 +136,33 @@ impl FromRequestParts<AppState> for Caller {
             })?;
 
         let now = Utc::now();
-        let (token, user) = match state
-            .store
-            .authenticate(&auth::hash_token(secret), now)
-            .await
-        {
-            Ok(found) => found,
-            Err(recflow_store::Error::NotFound { .. }) => {
-                return Err(ApiError::unauthorized(
-                    "invalid-token",
-                    "the token is unknown, revoked or expired",
-                ));
-            }
-            Err(other) => return Err(other.into()),
+        let hash = auth::hash_token(secret);
+        let seen = state.tokens.generation();
+        let (token, user) = match state.tokens.get(&hash, now) {
+            Some(found) => found,
+            None => match state.store.authenticate(&hash, now).await {
+                Ok((token, user)) => {
+                    let read_at = std::time::Instant::now();
+                    state
+                        .tokens
+                        .insert(seen, &hash, token.clone(), user.clone(), read_at);
+                    (token, user)
+                }
+                Err(recflow_store::Error::NotFound { .. }) => {
+                    return Err(ApiError::unauthorized(
+                        "invalid-token",
+                        "the token is unknown, revoked or expired",
+                    ));
+                }
+                Err(other) => return Err(other.into()),
+            },
         };
         if token
             .last_used_at
             .is_none_or(|t| now - t > Duration::minutes(1))
         {
             state.store.touch_token(token.id, now).await?;
+            state.tokens.touched(seen, &hash, now);
         }
         tracing::Span::current().record("user.id", tracing::field::display(user.id));
         Ok(Caller { user, token })

@@ -89,9 +89,22 @@ impl PipelineWorker {
     }
 
     async fn work(&self, stage: Stage) {
-        let heartbeat = tokio::spawn(heartbeat(self.state.clone(), self.id.clone(), stage.id));
+        let lost = CancellationToken::new();
+        let heartbeat = tokio::spawn(heartbeat(
+            self.state.clone(),
+            self.id.clone(),
+            stage.id,
+            lost.clone(),
+        ));
         let started = std::time::Instant::now();
-        let outcome = stages::execute(&self.state, &stage).await;
+        let outcome = tokio::select! {
+            outcome = stages::execute(&self.state, &stage) => outcome,
+            () = lost.cancelled() => {
+                // Another worker took the stage over: stop before doing anything twice.
+                tracing::warn!(stage.id = %stage.id, stage = %stage.stage, "stage lease lost; abandoning the stage");
+                return;
+            }
+        };
         heartbeat.abort();
         metrics::histogram!("recflow_pipeline_stage_seconds", "stage" => stage.stage.clone())
             .record(started.elapsed().as_secs_f64());
@@ -142,7 +155,7 @@ impl PipelineWorker {
     }
 }
 
-async fn heartbeat(state: AppState, worker: String, stage_id: Uuid) {
+async fn heartbeat(state: AppState, worker: String, stage_id: Uuid, lost: CancellationToken) {
     let lease = lease_seconds(&state);
     let every = Duration::from_millis(u64::try_from(lease * 1000 / 3).unwrap_or(1000).max(100));
     loop {
@@ -150,7 +163,10 @@ async fn heartbeat(state: AppState, worker: String, stage_id: Uuid) {
         let until = lease_end(state.clock.now(), lease);
         match state.store.heartbeat_stage(stage_id, &worker, until).await {
             Ok(true) => {}
-            Ok(false) => return,
+            Ok(false) => {
+                lost.cancel();
+                return;
+            }
             Err(error) => {
                 tracing::warn!(stage.id = %stage_id, error = %error, "stage heartbeat failed; retrying")
             }

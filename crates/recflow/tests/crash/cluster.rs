@@ -70,7 +70,7 @@ impl Cluster {
             env,
             data_dir: data_dir.to_owned(),
             logs: logs.to_owned(),
-            api_port: crate::postgres::free_port(),
+            api_port: free_port(),
             processes: Vec::new(),
             started: 0,
         }
@@ -170,4 +170,11 @@ impl Drop for Cluster {
             let _ = process.child.wait();
         }
     }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }

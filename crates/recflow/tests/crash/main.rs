@@ -86,7 +86,7 @@ async fn crashes_lose_and_duplicate_nothing() {
     for index in 0..WORKERS {
         cluster.start(Role::Worker, index);
     }
-    let job_id = configure(&api).await;
+    let (job_id, first_slot) = configure(&api).await;
     let started = Instant::now();
 
     let mut chaos = Chaos::default();
@@ -100,7 +100,10 @@ async fn crashes_lose_and_duplicate_nothing() {
         assert!(exited.is_empty(), "{exited:?}{}", cluster.log_tails());
         assert!(
             started.elapsed() < DEADLINE,
-            "not done in time: {progress:?}, {chaos:?}{}",
+            "not done in time: {}; {chaos:?}{}",
+            progress
+                .as_ref()
+                .map_or("the API did not answer".to_owned(), Progress::summary),
             cluster.log_tails()
         );
         let ready = progress.as_ref().map_or(0, |p| p.ready);
@@ -142,7 +145,7 @@ async fn crashes_lose_and_duplicate_nothing() {
     let runs = settled_runs(&api, &job_id, &cluster).await;
     let upstreams = fakes.upstreams(&http).await.expect("the fakes' state");
     let archive = archived_files(&work.path().join("data").join("outputs").join("archive"));
-    let report = Report::new(&spec, &progress, &upstreams, &archive, &runs);
+    let report = Report::new(&spec, &progress, &upstreams, &archive, &runs, first_slot);
     println!(
         "crash test: {LECTURES} lectures, {BLANKS} blank, {OTHERS} unmatched recordings in {:.0} s; \
          SIGKILLed workers {} ({} times all of them during an upload), schedulers {}; processes restarted {}; database crashes and \
@@ -168,8 +171,12 @@ async fn crashes_lose_and_duplicate_nothing() {
     assert!(report.losses.is_empty(), "{:?}", report.losses);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert!(
-        chaos.worker_kills >= 3 && chaos.database_restarts == 1,
+        chaos.worker_kills >= 3 && chaos.mid_upload_kills >= 1 && chaos.database_restarts == 1,
         "the crashes did not happen while work was in flight: {chaos:?}"
+    );
+    assert!(
+        upstreams.youtube_resumes >= 1,
+        "no YouTube upload was resumed after a crash: {chaos:?}"
     );
 }
 
@@ -280,8 +287,9 @@ impl Api {
 }
 
 /// Credentials, a Zoom source, three presets, a template for the algebra recordings, higher
-/// limits for the admin, and a job that fires every minute. Returns the job id.
-async fn configure(api: &Api) -> String {
+/// limits for the admin, and a job that fires every minute. Returns the job id and its first
+/// slot.
+async fn configure(api: &Api) -> (String, DateTime<Utc>) {
     let me = api
         .send(reqwest::Method::GET, "/api/v1/users/me", None)
         .await;
@@ -348,11 +356,14 @@ async fn configure(api: &Api) -> String {
                 "schedule": {"type": "cron", "expression": "* * * * *", "timezone": "UTC"}}),
         )
         .await;
-    job["id"].as_str().expect("job id").to_owned()
+    let first_slot = job["next_run_at"]
+        .as_str()
+        .and_then(|at| at.parse().ok())
+        .expect("the job's first slot");
+    (job["id"].as_str().expect("job id").to_owned(), first_slot)
 }
 
 /// Where the recordings stand, as the API tells.
-#[derive(Debug)]
 struct Progress {
     recordings: Vec<Value>,
     ready: usize,
@@ -379,6 +390,29 @@ impl Progress {
 
     fn done(&self) -> bool {
         self.ready >= LECTURES
+    }
+
+    /// How many recordings are in each status, and the lectures not yet published.
+    fn summary(&self) -> String {
+        let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+        for recording in &self.recordings {
+            *statuses.entry(recording["status"].to_string()).or_default() += 1;
+        }
+        let waiting: Vec<String> = self
+            .recordings
+            .iter()
+            .filter(|r| r["template_id"].is_string() && !all_uploaded(r))
+            .map(|r| {
+                format!(
+                    "{} {} failure={} targets={}",
+                    r["title"], r["status"], r["failure"], r["targets"]
+                )
+            })
+            .collect();
+        format!(
+            "{} of {LECTURES} published, {} runs, statuses {statuses:?}, not published: {waiting:#?}",
+            self.ready, self.runs
+        )
     }
 }
 
@@ -440,6 +474,7 @@ impl Report {
         upstreams: &Upstreams,
         archive: &[String],
         runs: &[Value],
+        first_slot: DateTime<Utc>,
     ) -> Report {
         let mut report = Report {
             duplicates: Vec::new(),
@@ -495,7 +530,7 @@ impl Report {
                 .iter()
                 .find(|r| r["title"] == blank.as_str());
             match recording {
-                Some(r) if r["status"] == "SKIPPED" && r["skip_reason"].is_string() => {}
+                Some(r) if r["status"] == "SKIPPED" && r["skip_reason"] == "blank" => {}
                 other => report.problems.push(format!("blank {blank}: {other:?}")),
             }
         }
@@ -518,6 +553,30 @@ impl Report {
             .collect();
         slots.sort();
         report.slots = slots.len();
+        if slots.first() != Some(&first_slot) {
+            report
+                .losses
+                .push(format!("the first slot {first_slot} has no run: {slots:?}"));
+        }
+        if let Some(last) = slots
+            .last()
+            .filter(|last| (Utc::now() - **last).num_seconds() > 75)
+        {
+            report
+                .losses
+                .push(format!("no run since the slot of {last}"));
+        }
+        let started: u64 = runs
+            .iter()
+            .map(|run| run["counts"]["pipelines_started"].as_u64().unwrap_or(0))
+            .sum();
+        // A run that was retried after its worker died does not count what its first attempt
+        // started, so the sum may be lower, never higher.
+        if started > LECTURES as u64 {
+            report.duplicates.push(format!(
+                "{started} pipelines were started for {LECTURES} lectures"
+            ));
+        }
         for pair in slots.windows(2) {
             match (pair[1] - pair[0]).num_seconds() {
                 60 => {}

@@ -1,23 +1,25 @@
 //! A PostgreSQL server of the test's own, in a temporary directory, so the test can crash
-//! and restart it without disturbing the shared server other tests use.
+//! and restart it without disturbing the shared server other tests use. It listens on a Unix
+//! socket in that directory only, so no TCP port can be taken from it between restarts.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tempfile::TempDir;
 
+/// Only names the socket file (`.s.PGSQL.5432`); the directory is the test's own.
+const SOCKET_PORT: u16 = 5432;
+
 pub struct Postgres {
     bin: PathBuf,
     dir: TempDir,
-    port: u16,
     /// Whether commands run as the `postgres` user (PostgreSQL refuses to run as root).
     as_postgres: bool,
     pub restarts: u32,
 }
 
 impl Postgres {
-    /// Creates a cluster (`initdb`) and starts it on a free port of 127.0.0.1.
+    /// Creates a cluster (`initdb`) and starts it.
     pub fn start() -> Postgres {
         let bin = server_bin_dir();
         let dir = tempfile::Builder::new()
@@ -39,7 +41,6 @@ impl Postgres {
         let pg = Postgres {
             bin,
             dir,
-            port: free_port(),
             as_postgres,
             restarts: 0,
         };
@@ -101,9 +102,13 @@ impl Postgres {
         }
     }
 
-    /// The URL of its `postgres` database.
+    /// The URL of its `postgres` database, through the socket in its directory.
     pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+        format!(
+            "postgres://postgres@localhost:{}/postgres?host={}",
+            SOCKET_PORT,
+            path(self.dir.path())
+        )
     }
 
     /// Stops the server the hard way (`immediate`: no checkpoint, like a crash) and starts it
@@ -116,8 +121,8 @@ impl Postgres {
 
     fn start_server(&self) {
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off",
-            self.port,
+            "-p {} -k {} -c listen_addresses= -c max_connections=200 -c fsync=off",
+            SOCKET_PORT,
             path(self.dir.path())
         );
         let log = self.dir.path().join("server.log");
@@ -201,13 +206,6 @@ fn running_as_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 fn path(path: &Path) -> &str {
