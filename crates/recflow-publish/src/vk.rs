@@ -226,11 +226,25 @@ impl VkClient {
                 action: "load",
                 source,
             })?;
+        // TODO: that a second post to the same upload URL lands in the same video is how the
+        // fake behaves; VK's documentation does not say, so it is unverified against VK.
         if let Some(url) = earlier.filter(|url| !is_expired(url, self.config.upload_url_margin)) {
             match self.post_file(&url, file, size).await {
                 Ok(host) => return Ok((host.owner_id, host.video_id)),
                 Err(HostFailure::Expired) => {}
-                Err(HostFailure::Failed(error)) => return Err(error),
+                Err(HostFailure::Failed(error)) => {
+                    if !error.is_retryable() {
+                        // A refused URL must not pin the target: a rerun starts afresh.
+                        session
+                            .clear()
+                            .await
+                            .map_err(|source| PublishError::SessionStore {
+                                action: "clear",
+                                source,
+                            })?;
+                    }
+                    return Err(error);
+                }
             }
         }
         let mut saves = 0;

@@ -32,7 +32,7 @@ pub struct NextStage {
 }
 
 /// A publishing target of a recording.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Target {
     pub recording_id: Uuid,
     pub preset_id: Uuid,
@@ -42,7 +42,27 @@ pub struct Target {
     pub platform_video_id: Option<String>,
     pub url: Option<String>,
     pub error: Option<String>,
+    /// A YouTube session URI or a VK upload URL: whoever holds it can upload, so it is kept
+    /// out of `Debug` output.
     pub upload_session: Option<String>,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("recording_id", &self.recording_id)
+            .field("preset_id", &self.preset_id)
+            .field("platform", &self.platform)
+            .field("status", &self.status)
+            .field("platform_video_id", &self.platform_video_id)
+            .field("url", &self.url)
+            .field("error", &self.error)
+            .field(
+                "upload_session",
+                &self.upload_session.as_ref().map(|_| "<hidden>"),
+            )
+            .finish()
+    }
 }
 
 /// How a stage failed.

@@ -218,9 +218,9 @@ async fn an_attempt_after_a_crash_uploads_into_the_video_the_first_one_created()
 #[tokio::test]
 async fn a_saved_upload_url_that_expired_is_replaced() {
     let (fake, _) = vk().await;
-    fake.set_upload_url_ttl(Duration::from_millis(1500));
+    fake.set_upload_url_ttl(Duration::from_secs(3));
     let config = VkConfig {
-        upload_url_margin: Duration::from_millis(500),
+        upload_url_margin: Duration::from_secs(2),
         ..VkConfig::default()
     };
     let client = VkClient::with_config(http(), fake.api_url(), config);
@@ -231,7 +231,7 @@ async fn a_saved_upload_url_that_expired_is_replaced() {
         .await
         .expect("the first upload");
 
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     client
         .upload_resumable(VK_TOKEN, &vk_video(None, None), &file.path, &session)
         .await

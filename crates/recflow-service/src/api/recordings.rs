@@ -72,7 +72,7 @@ pub struct TargetView {
     pub preset_id: Uuid,
     #[schema(example = "youtube")]
     pub platform: String,
-    /// `pending`, `uploaded`, `failed` or `paused`.
+    /// `pending`, `uploading`, `uploaded`, `failed` or `paused`.
     pub status: String,
     pub platform_video_id: Option<String>,
     pub url: Option<String>,

@@ -124,8 +124,15 @@ async fn crashes_lose_and_duplicate_nothing() {
                 chaos.restarts += 1;
             }
             chaos.mid_upload_kills += 1;
+        } else if !working && chaos.scheduler_kills < 2 {
+            // Before the first slot: a slot must fire although its scheduler died.
+            let index = rng.random_range(0..SCHEDULERS);
+            cluster.kill(Role::Scheduler, index);
+            cluster.start(Role::Scheduler, index);
+            chaos.scheduler_kills += 1;
+            chaos.restarts += 1;
         } else if working && chaos.worker_kills < 14 {
-            if rng.random_ratio(1, 4) && chaos.scheduler_kills < 4 {
+            if chaos.restarts % 3 == 2 && chaos.scheduler_kills < 5 {
                 let index = rng.random_range(0..SCHEDULERS);
                 cluster.kill(Role::Scheduler, index);
                 cluster.start(Role::Scheduler, index);
@@ -171,7 +178,10 @@ async fn crashes_lose_and_duplicate_nothing() {
     assert!(report.losses.is_empty(), "{:?}", report.losses);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert!(
-        chaos.worker_kills >= 3 && chaos.mid_upload_kills >= 1 && chaos.database_restarts == 1,
+        chaos.worker_kills >= 3
+            && chaos.mid_upload_kills >= 1
+            && chaos.scheduler_kills >= 3
+            && chaos.database_restarts == 1,
         "the crashes did not happen while work was in flight: {chaos:?}"
     );
     assert!(

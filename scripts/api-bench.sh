@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# API throughput (SPEC §11): starts the release build on a temporary data dir (embedded
+# SQLite), creates a local-folder source and three jobs, then loads
+# `GET /api/v1/automation/jobs` with wrk (apt-get install wrk) and prints wrk's report.
+# Usage: scripts/api-bench.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-15}
+connections=${2:-32}
+binary=${RECFLOW_BIN:-target/release/recflow}
+[ -x "$binary" ] || cargo build --quiet --release -p recflow
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RECFLOW_DATA_DIR="$data" "$binary" serve --listen "127.0.0.1:$port" >"$data/serve.out" 2>"$data/serve.err" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do
+    [ -s "$data/initial-admin-token" ] && curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break
+    sleep 0.2
+done
+token=$(cat "$data/initial-admin-token")
+api() { # METHOD PATH JSON
+    curl -sS --fail-with-body -X "$1" -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' "http://127.0.0.1:$port$2" -d "$3"
+}
+
+mkdir -p "$data/sources/bench"
+source_id=$(api POST /api/v1/input-sources \
+    '{"name": "Bench folder", "type": "local_folder", "config": {"path": "bench"}}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+for schedule in \
+    '{"type": "time_of_day", "time": "06:00", "timezone": "UTC"}' \
+    '{"type": "weekdays", "days": [0, 2, 4], "time": "09:30", "timezone": "America/New_York"}' \
+    '{"type": "hours", "hours": 6, "timezone": "Europe/Berlin"}'; do
+    api POST /api/v1/automation/jobs \
+        "{\"name\": \"Bench job $RANDOM\", \"source_id\": \"$source_id\", \"schedule\": $schedule}" >/dev/null
+done
+
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $token" \
+    "http://127.0.0.1:$port/api/v1/automation/jobs"
