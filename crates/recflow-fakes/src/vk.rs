@@ -138,6 +138,22 @@ impl FakeVk {
         self.shared.lock().upload_url_ttl = ttl;
     }
 
+    /// Makes the upload host wait `latency` between storing a file and answering, as a slow
+    /// network would; a client killed meanwhile never learns that its file arrived.
+    pub fn set_upload_answer_latency(&self, latency: Duration) {
+        self.shared.lock().answer_latency = latency;
+    }
+
+    /// Uploads stored but not answered yet.
+    pub fn uploads_unanswered(&self) -> usize {
+        self.shared.lock().unanswered
+    }
+
+    /// Uploads into a video that already held a file (a retry of an upload that had landed).
+    pub fn repeated_uploads(&self) -> usize {
+        self.shared.lock().counters.repeated_uploads
+    }
+
     /// Echo `access_token` in errors' `request_params`, as older VK servers did.
     pub fn echo_token_in_errors(&self, echo: bool) {
         self.shared.lock().echo_token = echo;

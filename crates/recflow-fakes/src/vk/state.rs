@@ -17,6 +17,10 @@ pub(crate) struct State {
     pub(crate) window: HashMap<String, VecDeque<Instant>>,
     pub(crate) rate_limit: usize,
     pub(crate) upload_url_ttl: Duration,
+    /// How long the upload host waits, after storing a file, before it answers.
+    pub(crate) answer_latency: Duration,
+    /// Uploads stored but not yet answered.
+    pub(crate) unanswered: usize,
     pub(crate) echo_token: bool,
     pub(crate) next_video_id: i64,
     pub(crate) videos: Vec<StoredVideo>,
@@ -60,6 +64,8 @@ pub(crate) struct Faults {
 pub(crate) struct Counters {
     pub(crate) saves: usize,
     pub(crate) uploads: usize,
+    /// Uploads into a video that already held a file.
+    pub(crate) repeated_uploads: usize,
     pub(crate) rate_limited: usize,
 }
 
@@ -71,6 +77,8 @@ impl State {
             window: HashMap::new(),
             rate_limit: 3,
             upload_url_ttl: Duration::from_secs(3600),
+            answer_latency: Duration::ZERO,
+            unanswered: 0,
             echo_token: false,
             next_video_id: 456_239_017,
             videos: Vec::new(),

@@ -33,15 +33,39 @@ pub(crate) async fn upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let mut state = shared.lock();
-    let (code, response) = receive(&mut state, &query, &content_type, &body);
-    state.seen.push(VkRequest {
-        method: "upload".to_owned(),
-        token: None,
-        at: Instant::now(),
-        error_code: code,
-    });
+    let (response, latency) = {
+        let mut state = shared.lock();
+        let (code, response) = receive(&mut state, &query, &content_type, &body);
+        state.seen.push(VkRequest {
+            method: "upload".to_owned(),
+            token: None,
+            at: Instant::now(),
+            error_code: code,
+        });
+        (response, code.is_none().then_some(state.answer_latency))
+    };
+    if let Some(latency) = latency.filter(|l| !l.is_zero()) {
+        // The file is stored; a client that dies now never learns it.
+        let _unanswered = Unanswered::count(&shared);
+        tokio::time::sleep(latency).await;
+    }
     response
+}
+
+/// Counts an answer under way, until it is sent or the connection is gone.
+struct Unanswered(Shared);
+
+impl Unanswered {
+    fn count(shared: &Shared) -> Unanswered {
+        shared.lock().unanswered += 1;
+        Unanswered(shared.clone())
+    }
+}
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        self.0.lock().unanswered -= 1;
+    }
 }
 
 fn receive(
@@ -67,6 +91,9 @@ fn receive(
         return (Some(-2), upload_error("no video_file in the request", -2));
     };
     let size = content.len();
+    if video.content.is_some() {
+        state.counters.repeated_uploads += 1;
+    }
     video.content = Some(content);
     let (owner_id, video_id) = (video.owner_id, video.video_id);
     state.counters.uploads += 1;

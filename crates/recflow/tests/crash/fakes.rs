@@ -70,6 +70,10 @@ pub struct Upstreams {
     pub vk_uploaded_names: Vec<String>,
     /// `video.save` calls whose video never received a file.
     pub vk_empty_videos: usize,
+    /// Files stored by VK's upload host but not answered yet.
+    pub vk_uploads_unanswered: usize,
+    /// Uploads into a video that already held a file: a retry that found its video again.
+    pub vk_repeated_uploads: usize,
     pub vk_album: Vec<(i64, i64)>,
     pub vk_rate_limited: usize,
     pub zoom_downloads: usize,
@@ -187,6 +191,8 @@ async fn start_fakes(spec: &Spec) -> Fakes {
     let vk = FakeVk::start().await;
     vk.add_user_token(VK_TOKEN, VK_USER);
     vk.add_album(VK_USER, VK_ALBUM);
+    // VK answers an upload a while after it stored the file: a worker can die in between.
+    vk.set_upload_answer_latency(std::time::Duration::from_millis(400));
 
     let first = Utc::now() - Duration::hours(6);
     let meetings = spec
@@ -232,6 +238,8 @@ async fn state(State(fakes): State<std::sync::Arc<Fakes>>) -> Json<Value> {
             .map(|video| video.name.clone())
             .collect(),
         vk_empty_videos: vk_videos.iter().filter(|v| v.content.is_none()).count(),
+        vk_uploads_unanswered: fakes.vk.uploads_unanswered(),
+        vk_repeated_uploads: fakes.vk.repeated_uploads(),
         vk_album: fakes.vk.album_videos(VK_USER, VK_ALBUM),
         vk_rate_limited: fakes.vk.rate_limited_calls(),
         zoom_downloads: fakes.zoom.download_requests(),

@@ -48,6 +48,8 @@ struct Chaos {
     worker_kills: u32,
     /// Times every worker was killed while YouTube held part of a file.
     mid_upload_kills: u32,
+    /// Times every worker was killed while VK had stored a file without answering.
+    vk_answer_kills: u32,
     scheduler_kills: u32,
     restarts: u32,
     database_restarts: u32,
@@ -108,10 +110,13 @@ async fn crashes_lose_and_duplicate_nothing() {
         );
         let ready = progress.as_ref().map_or(0, |p| p.ready);
         let working = progress.as_ref().is_some_and(|p| p.runs > 0);
-        let uploading = fakes
-            .upstreams(&http)
-            .await
-            .is_ok_and(|u| u.youtube_uploads_in_progress > 0);
+        let upstreams = fakes.upstreams(&http).await.ok();
+        let uploading = upstreams
+            .as_ref()
+            .is_some_and(|u| u.youtube_uploads_in_progress > 0);
+        let vk_unanswered = upstreams
+            .as_ref()
+            .is_some_and(|u| u.vk_uploads_unanswered > 0);
         if database.restarts == 0 && ready >= LECTURES / 3 {
             database.crash_and_restart();
             chaos.database_restarts += 1;
@@ -124,6 +129,15 @@ async fn crashes_lose_and_duplicate_nothing() {
                 chaos.restarts += 1;
             }
             chaos.mid_upload_kills += 1;
+        } else if vk_unanswered && chaos.vk_answer_kills < 3 {
+            // VK stored a file but has not answered: whoever sent it dies without knowing.
+            for index in 0..WORKERS {
+                cluster.kill(Role::Worker, index);
+                cluster.start(Role::Worker, index);
+                chaos.worker_kills += 1;
+                chaos.restarts += 1;
+            }
+            chaos.vk_answer_kills += 1;
         } else if !working && chaos.scheduler_kills < 2 {
             // Before the first slot: a slot must fire although its scheduler died.
             let index = rng.random_range(0..SCHEDULERS);
@@ -155,17 +169,20 @@ async fn crashes_lose_and_duplicate_nothing() {
     let report = Report::new(&spec, &progress, &upstreams, &archive, &runs, first_slot);
     println!(
         "crash test: {LECTURES} lectures, {BLANKS} blank, {OTHERS} unmatched recordings in {:.0} s; \
-         SIGKILLed workers {} ({} times all of them during an upload), schedulers {}; processes restarted {}; database crashes and \
-         restarts {}; YouTube upload sessions started {}, resumed after a crash {}; VK rate-limit answers {}, \
-         empty VK videos left {}; runs {} over {} slots; duplicates {}; losses {}",
+         SIGKILLed workers {} (all of them {} times during a YouTube upload and {} times before VK \
+         answered one), schedulers {}; processes restarted {}; database crashes and \
+         restarts {}; YouTube upload sessions started {}, resumed after a crash {}; VK uploads repeated into their own video {}, \
+         rate-limit answers {}, empty videos left {}; runs {} over {} slots; duplicates {}; losses {}",
         elapsed.as_secs_f64(),
         chaos.worker_kills,
         chaos.mid_upload_kills,
+        chaos.vk_answer_kills,
         chaos.scheduler_kills,
         chaos.restarts,
         chaos.database_restarts,
         upstreams.youtube_sessions,
         upstreams.youtube_resumes,
+        upstreams.vk_repeated_uploads,
         upstreams.vk_rate_limited,
         upstreams.vk_empty_videos,
         runs.len(),
@@ -187,6 +204,10 @@ async fn crashes_lose_and_duplicate_nothing() {
     assert!(
         upstreams.youtube_resumes >= 1,
         "no YouTube upload was resumed after a crash: {chaos:?}"
+    );
+    assert!(
+        chaos.vk_answer_kills >= 1 && upstreams.vk_repeated_uploads >= 1,
+        "no VK upload was repeated into its own video after a crash: {chaos:?}"
     );
 }
 
