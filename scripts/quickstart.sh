@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 export RECFLOW_URL=${RECFLOW_URL:-http://127.0.0.1:8080}
 data_dir=${RECFLOW_DATA_DIR:-./recflow-data}
 export RECFLOW_TOKEN=${RECFLOW_TOKEN:-$(cat "$data_dir/initial-admin-token")}
-recflow=${RECFLOW_BIN:-target/release/recflow}
+recflow=${RECFLOW_BIN:-${CARGO_TARGET_DIR:-target}/release/recflow}
 [ -x "$recflow" ] || recflow="cargo run --quiet --release --"
 
 api() { # METHOD PATH [JSON]
@@ -61,10 +61,13 @@ $recflow jobs run "$job_id" --wait
 $recflow jobs runs "$job_id"
 
 step "waiting for the pipelines (download, trim, publish)"
+# A matched recording is done once READY, or once it failed (its failure says why).
 for _ in $(seq 1 120); do
     busy=$(api GET "/api/v1/recordings?source_id=$source_id" | python3 -c "import json,sys
-print(sum(r['status'] in ('DOWNLOADING','DOWNLOADED','PROCESSING','PROCESSED','UPLOADING') for r in json.load(sys.stdin)['items']))")
+print(sum(r['template_id'] is not None and r['status'] != 'READY' and not r['failure']
+          for r in json.load(sys.stdin)['items']))")
     [ "$busy" = 0 ] && break
+    echo "  $busy recording(s) still in the pipeline"
     sleep 1
 done
 

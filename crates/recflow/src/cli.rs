@@ -110,10 +110,14 @@ pub enum JobsCommand {
 pub enum RecordingsCommand {
     /// List your recordings with their status and why they matched or not.
     List {
+        /// Only recordings of this input source.
         #[arg(long)]
         source_id: Option<String>,
+        /// Only recordings in this status (INITIALIZED, PENDING_SOURCE, SKIPPED,
+        /// DOWNLOADING, DOWNLOADED, PROCESSING, PROCESSED, UPLOADING, READY; any case).
         #[arg(long)]
         status: Option<String>,
+        /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },

@@ -127,7 +127,7 @@ pub async fn recordings(command: RecordingsCommand, client: &Client) -> anyhow::
         path.push_str(&format!("&source_id={source_id}"));
     }
     if let Some(status) = status {
-        path.push_str(&format!("&status={status}"));
+        path.push_str(&format!("&status={}", status.to_uppercase()));
     }
     let page = client.get(&path).await?;
     if json {

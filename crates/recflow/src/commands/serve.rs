@@ -25,7 +25,10 @@ pub async fn run(config: Config, roles: &[Role]) -> anyhow::Result<ExitCode> {
         );
     }
     let roles_text: Vec<String> = roles.iter().map(ToString::to_string).collect();
-    tracing::info!(addr = ?server.addr, roles = %roles_text.join(","), database = %backend_url, "recflow started");
+    let addr = server
+        .addr
+        .map_or_else(|| "-".to_owned(), |a| a.to_string());
+    tracing::info!(addr = %addr, roles = %roles_text.join(","), database = %backend_url, "recflow started");
 
     tokio::spawn(stop_on_signal(shutdown.clone()));
     let waited = tokio::time::timeout_at(far_future(), server.wait(shutdown.clone()));
