@@ -10,21 +10,7 @@ seconds=${1:-15}
 connections=${2:-32}
 binary=${RECFLOW_BIN:-${CARGO_TARGET_DIR:-target}/release/recflow}
 [ -x "$binary" ] || cargo build --quiet --release -p recflow
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-RECFLOW_DATA_DIR="$data" "$binary" serve --listen "127.0.0.1:$port" >"$data/serve.out" 2>"$data/serve.err" &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do
-    [ -s "$data/initial-admin-token" ] && curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break
-    sleep 0.2
-done
-if ! [ -s "$data/initial-admin-token" ]; then
-    echo "recflow did not start ($binary):" >&2
-    cat "$data/serve.err" >&2
-    exit 1
-fi
-token=$(cat "$data/initial-admin-token")
+. scripts/fresh-server.sh
 api() { # METHOD PATH JSON
     curl -sS --fail-with-body -X "$1" -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' "http://127.0.0.1:$port$2" -d "$3"

@@ -8,21 +8,7 @@ cd "$(dirname "$0")/.."
 examples=${1:-10}
 binary=${RECFLOW_BIN:-${CARGO_TARGET_DIR:-target}/debug/recflow}
 [ -x "$binary" ] || cargo build --quiet -p recflow
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-RECFLOW_DATA_DIR="$data" "$binary" serve --listen "127.0.0.1:$port" >"$data/serve.out" 2>"$data/serve.err" &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do
-    [ -s "$data/initial-admin-token" ] && curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break
-    sleep 0.2
-done
-if ! [ -s "$data/initial-admin-token" ]; then
-    echo "recflow did not start ($binary):" >&2
-    cat "$data/serve.err" >&2
-    exit 1
-fi
-token=$(cat "$data/initial-admin-token")
+. scripts/fresh-server.sh
 
 # Left out: logout (it would revoke the token the rest of the run uses) and the credential
 # test (it asks the real Zoom, unreachable from a test machine: a documented 502).

@@ -121,17 +121,7 @@ impl YoutubeUploader {
                 async move { Ok(request) }
             })
             .await?;
-        let status = response.status();
-        let bytes = read_body(response).await?;
-        if !status.is_success() {
-            return Err(GoogleError::parse(&bytes).into_error(LIST_ENDPOINT, status.as_u16()));
-        }
-        let list: PlaylistItemList =
-            serde_json::from_slice(&bytes).map_err(|error| PublishError::InvalidResponse {
-                platform: Platform::Youtube,
-                endpoint: LIST_ENDPOINT,
-                detail: error.to_string(),
-            })?;
+        let list: PlaylistItemList = read_json(response, LIST_ENDPOINT).await?;
         Ok(list.items.into_iter().next().map(|item| item.id))
     }
 
@@ -153,19 +143,26 @@ impl YoutubeUploader {
                 async move { Ok(request) }
             })
             .await?;
-        let status = response.status();
-        let bytes = read_body(response).await?;
-        if !status.is_success() {
-            return Err(GoogleError::parse(&bytes).into_error(ENDPOINT, status.as_u16()));
-        }
-        let item: PlaylistItem =
-            serde_json::from_slice(&bytes).map_err(|error| PublishError::InvalidResponse {
-                platform: Platform::Youtube,
-                endpoint: ENDPOINT,
-                detail: error.to_string(),
-            })?;
+        let item: PlaylistItem = read_json(response, ENDPOINT).await?;
         Ok(item.id)
     }
+}
+
+/// The answer's JSON body, or the Google error it carries.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    endpoint: &'static str,
+) -> Result<T, PublishError> {
+    let status = response.status();
+    let bytes = read_body(response).await?;
+    if !status.is_success() {
+        return Err(GoogleError::parse(&bytes).into_error(endpoint, status.as_u16()));
+    }
+    serde_json::from_slice(&bytes).map_err(|error| PublishError::InvalidResponse {
+        platform: Platform::Youtube,
+        endpoint,
+        detail: error.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -103,8 +103,14 @@ impl Cluster {
         self.processes.push(Process { role, index, child });
     }
 
-    /// Kills process `index` of `role` with SIGKILL: no shutdown code runs.
-    pub fn kill(&mut self, role: Role, index: usize) {
+    /// Kills process `index` of `role` with SIGKILL (no shutdown code runs) and starts it
+    /// again, as a supervisor would.
+    pub fn restart(&mut self, role: Role, index: usize) {
+        self.kill(role, index);
+        self.start(role, index);
+    }
+
+    fn kill(&mut self, role: Role, index: usize) {
         let position = self
             .processes
             .iter()

@@ -123,8 +123,7 @@ async fn crashes_lose_and_duplicate_nothing() {
         } else if uploading && chaos.mid_upload_kills < 3 {
             // Whichever worker sends the chunks dies in the middle of the upload.
             for index in 0..WORKERS {
-                cluster.kill(Role::Worker, index);
-                cluster.start(Role::Worker, index);
+                cluster.restart(Role::Worker, index);
                 chaos.worker_kills += 1;
                 chaos.restarts += 1;
             }
@@ -132,8 +131,7 @@ async fn crashes_lose_and_duplicate_nothing() {
         } else if vk_unanswered && chaos.vk_answer_kills < 3 {
             // VK stored a file but has not answered: whoever sent it dies without knowing.
             for index in 0..WORKERS {
-                cluster.kill(Role::Worker, index);
-                cluster.start(Role::Worker, index);
+                cluster.restart(Role::Worker, index);
                 chaos.worker_kills += 1;
                 chaos.restarts += 1;
             }
@@ -141,20 +139,17 @@ async fn crashes_lose_and_duplicate_nothing() {
         } else if !working && chaos.scheduler_kills < 2 {
             // Before the first slot: a slot must fire although its scheduler died.
             let index = rng.random_range(0..SCHEDULERS);
-            cluster.kill(Role::Scheduler, index);
-            cluster.start(Role::Scheduler, index);
+            cluster.restart(Role::Scheduler, index);
             chaos.scheduler_kills += 1;
             chaos.restarts += 1;
         } else if working && chaos.worker_kills < 14 {
             if chaos.restarts % 3 == 2 && chaos.scheduler_kills < 5 {
                 let index = rng.random_range(0..SCHEDULERS);
-                cluster.kill(Role::Scheduler, index);
-                cluster.start(Role::Scheduler, index);
+                cluster.restart(Role::Scheduler, index);
                 chaos.scheduler_kills += 1;
             } else {
                 let index = rng.random_range(0..WORKERS);
-                cluster.kill(Role::Worker, index);
-                cluster.start(Role::Worker, index);
+                cluster.restart(Role::Worker, index);
                 chaos.worker_kills += 1;
             }
             chaos.restarts += 1;
