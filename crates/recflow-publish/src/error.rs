@@ -151,6 +151,11 @@ pub enum PublishError {
 }
 
 impl PublishError {
+    /// Wraps a failure of the caller's session store while it tried to `action`.
+    pub(crate) fn session_store(action: &'static str) -> impl FnOnce(BoxError) -> PublishError {
+        move |source| PublishError::SessionStore { action, source }
+    }
+
     /// Whether the same call may succeed later without anyone changing anything: rate limits,
     /// 5xx, timeouts, lost connections and "not ready yet" are; revoked credentials, quotas,
     /// captchas, access denials and other 4xx are not.

@@ -222,10 +222,7 @@ impl VkClient {
         let earlier = session
             .load()
             .await
-            .map_err(|source| PublishError::SessionStore {
-                action: "load",
-                source,
-            })?;
+            .map_err(PublishError::session_store("load"))?;
         // TODO: that a second post to the same upload URL lands in the same video is how the
         // fake behaves; VK's documentation does not say, so it is unverified against VK.
         if let Some(url) = earlier.filter(|url| !is_expired(url, self.config.upload_url_margin)) {
@@ -238,10 +235,7 @@ impl VkClient {
                         session
                             .clear()
                             .await
-                            .map_err(|source| PublishError::SessionStore {
-                                action: "clear",
-                                source,
-                            })?;
+                            .map_err(PublishError::session_store("clear"))?;
                     }
                     return Err(error);
                 }
@@ -254,10 +248,7 @@ impl VkClient {
             session
                 .save(&saved.upload_url)
                 .await
-                .map_err(|source| PublishError::SessionStore {
-                    action: "save",
-                    source,
-                })?;
+                .map_err(PublishError::session_store("save"))?;
             if !is_expired(&saved.upload_url, self.config.upload_url_margin) {
                 match self.post_file(&saved.upload_url, file, size).await {
                     Ok(host) => return Ok((host.owner_id, host.video_id)),

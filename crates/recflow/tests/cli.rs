@@ -2,20 +2,13 @@
 //! config print, serve with its first-start token, graceful shutdown and the SQLite
 //! single-node refusal.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn recflow(data_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_recflow"));
-    command
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("RECFLOW_DATABASE_URL");
-    command
-}
+use support::{free_port, recflow, serve, wait_listening as wait_healthy};
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("recflow runs")
@@ -23,48 +16,6 @@ fn run(command: &mut Command) -> Output {
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// Starts `recflow serve` and waits until it printed the first-admin token.
-fn serve(data_dir: &Path, port: u16) -> (Child, String) {
-    let mut child = recflow(data_dir)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--roles",
-            "api,scheduler,worker",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let token = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|line| line.starts_with("rf_"))
-        .expect("serve prints the first admin token");
-    (child, token)
-}
-
-fn wait_healthy(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("server did not listen on {port}");
 }
 
 #[test]

@@ -2,12 +2,14 @@
 //! `scripts/quickstart.sh` against it. The script must succeed, the algebra lectures must be
 //! published trimmed and renamed, and the blank call skipped as blank.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+
+use support::{free_port, serve, wait_listening};
+
+/// Stops the server when the test ends, however it ends.
 struct Server(Child);
 
 impl Drop for Server {
@@ -17,43 +19,11 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
         .expect("the workspace root")
-}
-
-/// Starts `recflow serve` with every role and waits until it printed its first-admin token.
-fn serve(data_dir: &Path, port: u16) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_recflow"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("RECFLOW_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let token = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|line| line.starts_with("rf_"))
-        .expect("serve prints the first admin token");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve never listened on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Server(child), token)
 }
 
 fn duration_seconds(path: &Path) -> f64 {
@@ -79,7 +49,9 @@ fn duration_seconds(path: &Path) -> f64 {
 fn the_quickstart_publishes_the_lectures_trimmed_and_skips_the_blank_call() {
     let data = tempfile::tempdir().expect("data dir");
     let port = free_port();
-    let (_server, token) = serve(data.path(), port);
+    let (server, token) = serve(data.path(), port);
+    let _server = Server(server);
+    wait_listening(port);
     let url = format!("http://127.0.0.1:{port}");
 
     let quickstart = Command::new("bash")

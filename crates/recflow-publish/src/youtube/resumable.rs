@@ -44,10 +44,7 @@ impl YoutubeUploader {
         let saved = session
             .load()
             .await
-            .map_err(|source| PublishError::SessionStore {
-                action: "load",
-                source,
-            })?;
+            .map_err(PublishError::session_store("load"))?;
         if saved.is_some() {
             info!("resuming a saved upload session");
         }
@@ -119,10 +116,7 @@ impl Upload<'_> {
         self.session
             .save(&uri)
             .await
-            .map_err(|source| PublishError::SessionStore {
-                action: "save",
-                source,
-            })?;
+            .map_err(PublishError::session_store("save"))?;
         info!("youtube upload session started");
         self.uri = Some(uri);
         self.offset = Some(0);
@@ -197,10 +191,7 @@ impl Upload<'_> {
         self.session
             .clear()
             .await
-            .map_err(|source| PublishError::SessionStore {
-                action: "clear",
-                source,
-            })?;
+            .map_err(PublishError::session_store("clear"))?;
         self.uri = None;
         self.offset = None;
         self.restarts += 1;
