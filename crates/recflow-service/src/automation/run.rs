@@ -146,7 +146,39 @@ async fn execute_job(
             outcomes.push(outcome);
         }
     }
+    if !sync_config.allow_skipped {
+        // Not taken, but explained: a run accounts for every recording of its window.
+        let skipped = in_window(store, job, window, status::SKIPPED)
+            .await
+            .map_err(|e| format!("cannot list recordings: {e}"))?;
+        for recording in skipped {
+            let outcome = left_skipped(&recording);
+            match outcome.outcome {
+                "blank" => counts.blank += 1,
+                _ => counts.skipped += 1,
+            }
+            if outcomes.len() < MAX_OUTCOMES {
+                outcomes.push(outcome);
+            }
+        }
+    }
     Ok((counts, outcomes, summary(&counts, &processing)))
+}
+
+/// The outcome of a SKIPPED recording a job without `allow_skipped` leaves alone.
+fn left_skipped(recording: &Recording) -> Outcome {
+    let reason = recording.skip_reason.as_deref().unwrap_or("skipped");
+    Outcome {
+        recording_id: recording.id,
+        title: recording.title.clone(),
+        outcome: if reason == "blank" {
+            "blank"
+        } else {
+            "skipped"
+        },
+        template_id: None,
+        reason: format!("skipped as {reason} by the sync; not processed (allow_skipped is off)"),
+    }
 }
 
 fn judge(templates: &[CompiledTemplate], recording: &Recording, source_name: &str) -> Outcome {
@@ -222,16 +254,26 @@ pub async fn candidates(
     }
     let mut found = Vec::new();
     for state in states {
-        let filter = RecordingFilter {
-            source_id: Some(job.source_id),
-            status: Some(state.to_owned()),
-            from: Some(window.from),
-            to: Some(window.to + Duration::seconds(1)),
-            ..RecordingFilter::default()
-        };
-        found.extend(all_pages(store, job.user_id, &filter).await?);
+        found.extend(in_window(store, job, window, state).await?);
     }
     Ok(found)
+}
+
+/// The recordings of the job's source in `state` that started within `window`.
+async fn in_window(
+    store: &dyn Store,
+    job: &Job,
+    window: Window,
+    state: &str,
+) -> recflow_store::Result<Vec<Recording>> {
+    let filter = RecordingFilter {
+        source_id: Some(job.source_id),
+        status: Some(state.to_owned()),
+        from: Some(window.from),
+        to: Some(window.to + Duration::seconds(1)),
+        ..RecordingFilter::default()
+    };
+    all_pages(store, job.user_id, &filter).await
 }
 
 async fn all_pages(

@@ -322,6 +322,19 @@ async fn a_manual_run_syncs_matches_and_explains_every_recording() {
             .contains("algebra"),
         "{algebra}"
     );
+    let oops = outcomes
+        .iter()
+        .find(|o| o["title"] == "Oops")
+        .expect("the blank recording is explained too");
+    assert_eq!(oops["outcome"], "blank");
+    assert!(
+        oops["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("allow_skipped"),
+        "{oops}"
+    );
+    assert_eq!(run.body["counts"]["blank"], 1);
     assert_eq!(
         run.body["reason"],
         "1 recording(s) matched, 1 pipeline(s) started"
