@@ -111,6 +111,15 @@ impl TokenCache {
             entries.invalidate_all();
         }
     }
+
+    /// Runs `change` (a revocation or an account change) with every entry forgotten before
+    /// and after it, so a lookup that overlaps the change does not keep the old state.
+    pub async fn forgetting<T>(&self, change: impl Future<Output = T>) -> T {
+        self.forget_all();
+        let done = change.await;
+        self.forget_all();
+        done
+    }
 }
 
 #[cfg(test)]

@@ -147,9 +147,10 @@ pub async fn update_user(
         accounts::check_timezone("timezone", &zone)?;
         patch.timezone = Some(zone);
     }
-    state.tokens.forget_all();
-    let user = state.store.update_user(id, &patch).await?;
-    state.tokens.forget_all();
+    let user = state
+        .tokens
+        .forgetting(state.store.update_user(id, &patch))
+        .await?;
     Ok(Json(user.into()))
 }
 

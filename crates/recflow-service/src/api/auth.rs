@@ -121,12 +121,10 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
-    state.tokens.forget_all();
     state
-        .store
-        .revoke_token(caller.user.id, caller.token.id)
+        .tokens
+        .forgetting(state.store.revoke_token(caller.user.id, caller.token.id))
         .await?;
-    state.tokens.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -63,10 +63,10 @@ pub async fn update_me(
         accounts::check_password(&password)?;
         patch.password_hash = Some(auth::hash_password(&password).map_err(accounts::Error::from)?);
     }
-    // Forgotten before and after: a lookup between the two does not keep the old account.
-    state.tokens.forget_all();
-    let user = state.store.update_user(caller.user.id, &patch).await?;
-    state.tokens.forget_all();
+    let user = state
+        .tokens
+        .forgetting(state.store.update_user(caller.user.id, &patch))
+        .await?;
     Ok(Json(user.into()))
 }
 
@@ -130,8 +130,9 @@ pub async fn revoke_token(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state.tokens.forget_all();
-    state.store.revoke_token(caller.user.id, id).await?;
-    state.tokens.forget_all();
+    state
+        .tokens
+        .forgetting(state.store.revoke_token(caller.user.id, id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

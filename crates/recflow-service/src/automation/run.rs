@@ -315,3 +315,8 @@ pub async fn job_templates(
 pub fn lease_end(now: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
     now + Duration::seconds(seconds)
 }
+
+/// How often a holder renews a lease of `seconds`: every third of it (at least every 100 ms).
+pub fn heartbeat_every(seconds: i64) -> std::time::Duration {
+    std::time::Duration::from_millis(u64::try_from(seconds * 1000 / 3).unwrap_or(1000).max(100))
+}

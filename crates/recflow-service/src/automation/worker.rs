@@ -8,7 +8,7 @@ use recflow_store::Run;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::automation::run::{self, lease_end};
+use crate::automation::run::{self, heartbeat_every, lease_end};
 use crate::state::AppState;
 
 /// How long in-flight runs may finish after shutdown began before they are handed back.
@@ -160,7 +160,7 @@ impl Worker {
 
 async fn heartbeat(state: AppState, worker: String, run_id: Uuid, lost: CancellationToken) {
     let lease = lease_seconds(&state);
-    let every = Duration::from_millis(u64::try_from(lease * 1000 / 3).unwrap_or(1000).max(100));
+    let every = heartbeat_every(lease);
     loop {
         tokio::time::sleep(every).await;
         let until = lease_end(state.clock.now(), lease);

@@ -80,16 +80,14 @@ pub async fn upload_youtube(
 
     if let Some(playlist_id) = settings.playlist_id.as_deref().filter(|p| !p.is_empty()) {
         // An earlier attempt may have added it and died before recording that: look first.
-        let present = match earlier {
-            Some(_) => uploader
+        let present = earlier.is_some()
+            && uploader
                 .playlist_item_of(&tokens, &video_id, playlist_id)
                 .await
                 .map_err(|e| {
                     follow_up_failed(&e, &credential, &url, "looking it up in the playlist")
                 })?
-                .is_some(),
-            None => false,
-        };
+                .is_some();
         if !present {
             uploader
                 .add_to_playlist(&tokens, &video_id, playlist_id)

@@ -8,7 +8,7 @@ use recflow_store::{Stage, StageFailure};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::automation::run::lease_end;
+use crate::automation::run::{heartbeat_every, lease_end};
 use crate::pipeline::stages::{self, Failed};
 use crate::state::AppState;
 
@@ -157,7 +157,7 @@ impl PipelineWorker {
 
 async fn heartbeat(state: AppState, worker: String, stage_id: Uuid, lost: CancellationToken) {
     let lease = lease_seconds(&state);
-    let every = Duration::from_millis(u64::try_from(lease * 1000 / 3).unwrap_or(1000).max(100));
+    let every = heartbeat_every(lease);
     loop {
         tokio::time::sleep(every).await;
         let until = lease_end(state.clock.now(), lease);

@@ -51,8 +51,28 @@ struct Chaos {
     /// Times every worker was killed while VK had stored a file without answering.
     vk_answer_kills: u32,
     scheduler_kills: u32,
-    restarts: u32,
-    database_restarts: u32,
+}
+
+impl Chaos {
+    /// SIGKILLs process `index` of `role` and starts it again, counting it.
+    fn kill(&mut self, cluster: &mut Cluster, role: Role, index: usize) {
+        cluster.restart(role, index);
+        match role {
+            Role::Scheduler => self.scheduler_kills += 1,
+            _ => self.worker_kills += 1,
+        }
+    }
+
+    fn kill_all_workers(&mut self, cluster: &mut Cluster) {
+        for index in 0..WORKERS {
+            self.kill(cluster, Role::Worker, index);
+        }
+    }
+
+    /// Processes started again after a kill.
+    fn restarts(&self) -> u32 {
+        self.worker_kills + self.scheduler_kills
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,40 +139,31 @@ async fn crashes_lose_and_duplicate_nothing() {
             .is_some_and(|u| u.vk_uploads_unanswered > 0);
         if database.restarts == 0 && ready >= LECTURES / 3 {
             database.crash_and_restart();
-            chaos.database_restarts += 1;
         } else if uploading && chaos.mid_upload_kills < 3 {
             // Whichever worker sends the chunks dies in the middle of the upload.
-            for index in 0..WORKERS {
-                cluster.restart(Role::Worker, index);
-                chaos.worker_kills += 1;
-                chaos.restarts += 1;
-            }
+            chaos.kill_all_workers(&mut cluster);
             chaos.mid_upload_kills += 1;
         } else if vk_unanswered && chaos.vk_answer_kills < 3 {
             // VK stored a file but has not answered: whoever sent it dies without knowing.
-            for index in 0..WORKERS {
-                cluster.restart(Role::Worker, index);
-                chaos.worker_kills += 1;
-                chaos.restarts += 1;
-            }
+            chaos.kill_all_workers(&mut cluster);
             chaos.vk_answer_kills += 1;
         } else if !working && chaos.scheduler_kills < 2 {
             // Before the first slot: a slot must fire although its scheduler died.
-            let index = rng.random_range(0..SCHEDULERS);
-            cluster.restart(Role::Scheduler, index);
-            chaos.scheduler_kills += 1;
-            chaos.restarts += 1;
+            chaos.kill(
+                &mut cluster,
+                Role::Scheduler,
+                rng.random_range(0..SCHEDULERS),
+            );
         } else if working && chaos.worker_kills < 14 {
-            if chaos.restarts % 3 == 2 && chaos.scheduler_kills < 5 {
-                let index = rng.random_range(0..SCHEDULERS);
-                cluster.restart(Role::Scheduler, index);
-                chaos.scheduler_kills += 1;
+            if chaos.restarts() % 3 == 2 && chaos.scheduler_kills < 5 {
+                chaos.kill(
+                    &mut cluster,
+                    Role::Scheduler,
+                    rng.random_range(0..SCHEDULERS),
+                );
             } else {
-                let index = rng.random_range(0..WORKERS);
-                cluster.restart(Role::Worker, index);
-                chaos.worker_kills += 1;
+                chaos.kill(&mut cluster, Role::Worker, rng.random_range(0..WORKERS));
             }
-            chaos.restarts += 1;
         }
         tokio::time::sleep(Duration::from_millis(rng.random_range(1500..4000))).await;
     };
@@ -173,8 +184,8 @@ async fn crashes_lose_and_duplicate_nothing() {
         chaos.mid_upload_kills,
         chaos.vk_answer_kills,
         chaos.scheduler_kills,
-        chaos.restarts,
-        chaos.database_restarts,
+        chaos.restarts(),
+        database.restarts,
         upstreams.youtube_sessions,
         upstreams.youtube_resumes,
         upstreams.vk_repeated_uploads,
@@ -193,8 +204,9 @@ async fn crashes_lose_and_duplicate_nothing() {
         chaos.worker_kills >= 3
             && chaos.mid_upload_kills >= 1
             && chaos.scheduler_kills >= 3
-            && chaos.database_restarts == 1,
-        "the crashes did not happen while work was in flight: {chaos:?}"
+            && database.restarts == 1,
+        "the crashes did not happen while work was in flight: {chaos:?}, database restarts {}",
+        database.restarts
     );
     assert!(
         upstreams.youtube_resumes >= 1,

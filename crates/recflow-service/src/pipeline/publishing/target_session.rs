@@ -1,7 +1,8 @@
 //! What a publishing target remembers between attempts, in its `upload_session` column: the
 //! URI of a YouTube upload in progress or the upload URL of a VK `video.save` (so a worker
-//! that takes over a dead worker's stage resumes it instead of creating a second video), or, once the video exists, a `published:` mark with its id while a follow-up
-//! step (playlist insert, album add) is still to do.
+//! that takes over a dead worker's stage resumes it instead of creating a second video), or,
+//! once the video exists, a `published:` mark with its id while a follow-up step (playlist
+//! insert, album add) is still to do.
 //!
 //! The mark lives in this column rather than in `platform_video_id` because the upload stage
 //! treats a target with a `platform_video_id` as finished and skips it: the follow-up would
